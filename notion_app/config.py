@@ -1,0 +1,149 @@
+"""Settings: defaults, then instance/settings.py, then the environment, then test overrides.
+
+Nothing is read at import time. In development, missing secrets are generated into the
+instance folder; in production the app refuses to start without real ones.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+from .crypto import TokenKeyError, fernet_from
+
+DEFAULTS = {
+    "NOTION_API_BASE_URL": "https://api.notion.com",
+    "NOTION_VERSION": "2025-09-03",
+    "NOTION_CONNECT_TIMEOUT": 5.0,
+    "NOTION_READ_TIMEOUT": 30.0,
+    "NOTION_TOKEN_TIMEOUT": 10.0,
+    "NOTION_SANDBOX_PORT": 5001,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_NAME": "session",
+    "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    "LOGIN_THROTTLE_LIMIT": 10,
+    "LOGIN_THROTTLE_WINDOW": 15 * 60,
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",
+    "SEND_BUDGET_SECONDS": 5.0,
+}
+
+# Environment variables read as strings (design.md §6 plus the deployment knobs).
+ENV_STRINGS = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "NOTION_CLIENT_ID",
+    "NOTION_CLIENT_SECRET",
+    "NOTION_REDIRECT_URI",
+    "NOTION_API_BASE_URL",
+    "NOTION_VERSION",
+    "TOKEN_ENCRYPTION_KEY",
+    "REDIS_URL",
+    "PREFERRED_URL_SCHEME",
+    "APP_ENV",
+)
+ENV_FLAGS = ("NOTION_SANDBOX",)
+DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
+SANDBOX_CLIENT_ID = "sandbox-dev-integration"
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+def is_true(value: object) -> bool:
+    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environ(environ: os._Environ | dict) -> dict:
+    """The settings the environment gives, by the names of design.md §6."""
+    found = {name: environ[name] for name in ENV_STRINGS if environ.get(name)}
+    found.update({name: is_true(environ[name]) for name in ENV_FLAGS if name in environ})
+    if environ.get("TRUSTED_HOSTS"):
+        found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h]
+    if "APP_ENV" not in found:
+        found["APP_ENV"] = "production" if _looks_like_production(environ) else "development"
+    return found
+
+
+def _looks_like_production(environ) -> bool:
+    """A Heroku-style dyno, or gunicorn without FLASK_DEBUG, is production."""
+    under_gunicorn = "gunicorn" in environ.get("SERVER_SOFTWARE", "")
+    return bool(environ.get("DYNO")) or (under_gunicorn and not is_true(environ.get("FLASK_DEBUG")))
+
+
+def normalize_database_url(url: str) -> str:
+    """Heroku's `postgres://` and plain `postgresql://` mean psycopg 3 here."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def finalize(config: dict, instance_path: str) -> None:
+    """Fill in derived settings and check that the result can run safely."""
+    production = config.get("APP_ENV") == "production"
+    config["PRODUCTION"] = production
+    if not production:
+        _fill_dev_secrets(config, Path(instance_path))
+        if "NOTION_SANDBOX" not in config:
+            config["NOTION_SANDBOX"] = not config.get("NOTION_CLIENT_ID")
+    else:
+        config["NOTION_SANDBOX"] = False
+    url = config.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'app.db'}"
+    config.setdefault("SQLALCHEMY_DATABASE_URI", normalize_database_url(url))
+    if production:
+        config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
+        config.setdefault("PREFERRED_URL_SCHEME", "https")
+        missing = production_problems(config)
+        if missing:
+            raise ConfigError("Refusing to start in production: " + "; ".join(missing))
+
+
+def production_problems(config: dict) -> list[str]:
+    """What a production configuration still misses (also used by `flask check-deploy`)."""
+    problems = []
+    if len(config.get("SECRET_KEY") or "") < 32:
+        problems.append("SECRET_KEY must be set to a random value of at least 32 characters")
+    try:
+        fernet_from(config.get("TOKEN_ENCRYPTION_KEY") or "")
+    except TokenKeyError as exc:
+        problems.append(f"{exc} (generate one with `flask generate-key`)")
+    for name in ("NOTION_CLIENT_ID", "NOTION_CLIENT_SECRET", "NOTION_REDIRECT_URI"):
+        if not config.get(name):
+            problems.append(f"{name} must be set (from your Notion integration's settings)")
+    redirect = config.get("NOTION_REDIRECT_URI") or ""
+    if redirect and not redirect.startswith("https://"):
+        problems.append("NOTION_REDIRECT_URI must be an https:// URL in production")
+    if not config.get("DATABASE_URL"):
+        problems.append("DATABASE_URL must point at PostgreSQL (SQLite is for a laptop)")
+    elif normalize_database_url(config["DATABASE_URL"]).startswith("sqlite"):
+        problems.append("DATABASE_URL points at SQLite; use PostgreSQL in production")
+    return problems
+
+
+def _fill_dev_secrets(config: dict, instance: Path) -> None:
+    """Generate the secrets a laptop needs once, into instance/dev-secrets.json (mode 600)."""
+    wanted = {
+        "SECRET_KEY": lambda: secrets.token_urlsafe(48),
+        "TOKEN_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
+        "SANDBOX_CLIENT_SECRET": lambda: secrets.token_urlsafe(32),
+    }
+    if all(config.get(name) for name in wanted):
+        return
+    path = instance / "dev-secrets.json"
+    stored = json.loads(path.read_text()) if path.exists() else {}
+    if any(name not in stored for name in wanted):
+        stored.update({n: make() for n, make in wanted.items() if n not in stored})
+        instance.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            json.dump(stored, fh)
+    for name in wanted:
+        if not config.get(name):
+            config[name] = stored[name]

@@ -1,0 +1,142 @@
+"""The data model: users, their Notion connections, the rows they send, their imports."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+
+def utcnow() -> datetime:
+    """Naive UTC now: both SQLite and Postgres store it the same way."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    connections: Mapped[list[NotionConnection]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="NotionConnection.id"
+    )
+
+    # Set by the login code and the user loader: which server-side login session this is.
+    def get_id(self) -> str:
+        return f"{self.id}:{getattr(self, 'login_session_key', None)}"
+
+
+class LoginSession(db.Model):
+    """A server-side record of one login; logout deletes it, so an old cookie stops working."""
+
+    __tablename__ = "login_session"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LoginThrottle(db.Model):
+    """Failed-login counters shared by every worker (a key per email and per client address)."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class NotionConnection(db.Model):
+    """One authorization of the integration in one workspace (Notion's `bot_id`)."""
+
+    __tablename__ = "notion_connection"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    bot_id: Mapped[str] = mapped_column(String(64), unique=True)
+    workspace_id: Mapped[str] = mapped_column(String(64))
+    workspace_name: Mapped[str | None] = mapped_column(String(255))
+    workspace_icon: Mapped[str | None] = mapped_column(String(2048))
+    owner: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    notion_user_id: Mapped[str | None] = mapped_column(String(64))
+    notion_user_name: Mapped[str | None] = mapped_column(String(255))
+    notion_user_email: Mapped[str | None] = mapped_column(String(254))
+    duplicated_template_id: Mapped[str | None] = mapped_column(String(64))
+    access_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
+    token_type: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(32), default="active")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="connections")
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.state == "needs_reconnect"
+
+
+class Import(db.Model):
+    """A CSV import: one RowSubmission per row."""
+
+    __tablename__ = "import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("notion_connection.id", ondelete="CASCADE"), index=True
+    )
+    data_source_id: Mapped[str] = mapped_column(String(64))
+    data_source_title: Mapped[str | None] = mapped_column(String(255))
+    filename: Mapped[str | None] = mapped_column(String(255))
+    mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    total_rows: Mapped[int] = mapped_column(default=0)
+    state: Mapped[str] = mapped_column(String(32), default="draft")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class RowSubmission(db.Model):
+    """The outbox and the history: a row is saved here before any Notion call."""
+
+    __tablename__ = "row_submission"
+    __table_args__ = (
+        UniqueConstraint("user_id", "client_nonce"),
+        Index("ix_row_submission_due", "state", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    connection_id: Mapped[int | None] = mapped_column(
+        ForeignKey("notion_connection.id", ondelete="SET NULL"), index=True
+    )
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("import.id", ondelete="CASCADE"), index=True
+    )
+    row_number: Mapped[int | None]
+    data_source_id: Mapped[str] = mapped_column(String(64))
+    data_source_title: Mapped[str | None] = mapped_column(String(255))
+    title_property: Mapped[str | None] = mapped_column(String(255))
+    title_text: Mapped[str | None] = mapped_column(Text)
+    properties: Mapped[dict[str, Any]] = mapped_column(JSON)
+    client_nonce: Mapped[str] = mapped_column(String(64), default=lambda: uuid.uuid4().hex)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
+    lease_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    error_property: Mapped[str | None] = mapped_column(String(255))
+    notion_page_id: Mapped[str | None] = mapped_column(String(64))
+    notion_page_url: Mapped[str | None] = mapped_column(String(2048))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]

@@ -1,0 +1,139 @@
+"""Notion's OAuth: Authlib's registry does the authorize and token legs; refresh, revoke here.
+
+Notion wants HTTP Basic client auth and a JSON body on its token endpoint (notion-api.md §1.2),
+while Authlib sends form-encoded bodies. A registered client auth method keeps Authlib's flow and
+changes only the body encoding.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import parse_qsl
+
+import requests
+from authlib.integrations.flask_client import OAuth
+from flask import Flask, current_app
+
+AUTH_METHOD = "client_secret_basic_json"
+TOKEN_FIELDS_REQUIRED = ("access_token", "bot_id")
+
+
+class TokenResponseError(Exception):
+    """The token endpoint did not give us a usable token; `reason` is safe to show."""
+
+    def __init__(self, reason: str, status: int | None = None, code: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.status = status
+        self.code = code
+
+
+def _basic(client_id: str, client_secret: str) -> str:
+    raw = f"{client_id}:{client_secret}".encode()
+    return "Basic " + base64.b64encode(raw).decode()
+
+
+def basic_json_auth(auth, method, uri, headers, body):
+    """Authlib client auth method: Basic credentials, and the form body re-encoded as JSON."""
+    headers["Authorization"] = _basic(auth.client_id, auth.client_secret)
+    fields = dict(parse_qsl(body or "", keep_blank_values=True))
+    body = json.dumps(fields)
+    headers["Content-Type"] = "application/json"
+    headers["Content-Length"] = str(len(body.encode()))
+    return uri, headers, body
+
+
+def init_app(app: Flask) -> None:
+    """Register `notion` on an OAuth registry of this app's own.
+
+    One registry per app: Authlib caches a created client, so a shared registry would keep the
+    first app's credentials and endpoints for every later app (tests make many apps).
+    """
+    oauth = OAuth(app)
+    base = app.config["NOTION_API_BASE_URL"].rstrip("/")
+    oauth.register(
+        "notion",
+        client_id=app.config.get("NOTION_CLIENT_ID"),
+        client_secret=app.config.get("NOTION_CLIENT_SECRET"),
+        authorize_url=f"{base}/v1/oauth/authorize",
+        authorize_params={"owner": "user"},
+        access_token_url=f"{base}/v1/oauth/token",
+        client_auth_methods=[(AUTH_METHOD, basic_json_auth)],
+        client_kwargs={
+            "token_endpoint_auth_method": AUTH_METHOD,
+            "timeout": app.config["NOTION_TOKEN_TIMEOUT"],
+            "headers": {"Notion-Version": app.config["NOTION_VERSION"]},
+        },
+    )
+
+
+def notion() -> OAuth:
+    """This app's Authlib client for Notion."""
+    return current_app.extensions["authlib.integrations.flask_client"].notion
+
+
+def validate_token(token: dict | None) -> dict:
+    """Accept only a real token response: Authlib hands back error bodies as if they were tokens."""
+    if not isinstance(token, dict):
+        raise TokenResponseError("Notion sent an answer we could not read.")
+    if "error" in token or token.get("object") == "error":
+        code = token.get("error") or token.get("code")
+        raise TokenResponseError(_describe(code), code=str(code))
+    missing = [
+        f for f in TOKEN_FIELDS_REQUIRED if not isinstance(token.get(f), str) or not token[f]
+    ]
+    if missing:
+        raise TokenResponseError("Notion's answer had no access token.")
+    refresh = token.get("refresh_token")
+    if refresh is not None and not isinstance(refresh, str):
+        raise TokenResponseError("Notion's answer had a malformed refresh token.")
+    return token
+
+
+def _describe(code) -> str:
+    return {
+        "invalid_grant": "The authorization code was not accepted (it may have expired). "
+        "Please connect again.",
+        "invalid_client": "Notion did not accept this app's client credentials. "
+        "The administrator needs to check NOTION_CLIENT_ID and NOTION_CLIENT_SECRET.",
+    }.get(code, "Notion refused the authorization. Please try again.")
+
+
+def _oauth_post(path: str, payload: dict) -> requests.Response:
+    cfg = current_app.config
+    return requests.post(
+        cfg["NOTION_API_BASE_URL"].rstrip("/") + path,
+        data=json.dumps(payload),
+        headers={
+            "Authorization": _basic(cfg["NOTION_CLIENT_ID"], cfg["NOTION_CLIENT_SECRET"]),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Notion-Version": cfg["NOTION_VERSION"],
+        },
+        timeout=cfg["NOTION_TOKEN_TIMEOUT"],
+    )
+
+
+def refresh_token(refresh: str) -> dict:
+    """Exchange a refresh token for a new access token and a new refresh token."""
+    resp = _oauth_post("/v1/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh})
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if resp.status_code >= 500:
+        raise TokenResponseError(
+            "Notion could not be reached to refresh the token.", resp.status_code
+        )
+    if resp.status_code != 200:
+        code = (body or {}).get("error") or (body or {}).get("code")
+        raise TokenResponseError(_describe(code), resp.status_code, code)
+    return validate_token(body)
+
+
+def revoke_token(token: str) -> None:
+    """Revoke an access token at Notion; raises requests exceptions when it cannot be done."""
+    resp = _oauth_post("/v1/oauth/revoke", {"token": token})
+    if resp.status_code >= 500:
+        resp.raise_for_status()

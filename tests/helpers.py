@@ -1,0 +1,56 @@
+"""Helpers the tests share: forms with CSRF tokens, sign-up, the connect flow."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+PASSWORD = "correct horse battery"
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def post_form(client, page: str, action: str | None = None, data: dict | None = None, **kw):
+    """Load `page`, take its CSRF token and POST `data` to `action` (default: the same page)."""
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(action or page, data={"csrf_token": token, **(data or {})}, **kw)
+
+
+def signup(client, email: str = "ada@example.com", password: str = PASSWORD):
+    data = {"email": email, "password": password, "confirm": password}
+    resp = post_form(client, "/auth/signup", data=data)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return resp
+
+
+def login(client, email: str = "ada@example.com", password: str = PASSWORD):
+    return post_form(client, "/auth/login", data={"email": email, "password": password})
+
+
+def logout(client):
+    return post_form(client, "/connections", "/auth/logout")
+
+
+def start_connect(client, path: str = "/connections/connect") -> str:
+    """POST Connect; returns the authorize URL at the sandbox the app redirected to."""
+    resp = post_form(client, "/connections", path)
+    assert resp.status_code == 302
+    return resp.headers["Location"]
+
+
+def finish_at(client, location: str):
+    """Follow the sandbox's redirect back to the app's callback (path and query only)."""
+    parts = urlsplit(location)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def connect(client, sandbox, workspace: str = "acme", user: str = "ada", pages="all"):
+    """The whole connect flow through the sandbox's consent page; returns the callback response."""
+    authorize_url = start_connect(client)
+    location = sandbox.consent(authorize_url, workspace=workspace, user=user, pages=pages)
+    return finish_at(client, location)
