@@ -96,7 +96,9 @@ def finalize(config: dict, instance_path: str) -> None:
     else:
         config["NOTION_SANDBOX"] = False
     url = config.get("DATABASE_URL") or f"sqlite:///{Path(instance_path) / 'app.db'}"
-    config.setdefault("SQLALCHEMY_DATABASE_URI", normalize_database_url(url))
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(
+        config.get("SQLALCHEMY_DATABASE_URI") or url
+    )
     if production:
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
         config.setdefault("PREFERRED_URL_SCHEME", "https")

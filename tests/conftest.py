@@ -16,14 +16,48 @@ TEST_CLIENT_SECRET = "test-client-secret-canary-5f1e"
 REDIRECT_URI = "http://localhost/notion/callback"
 
 
+POSTGRES_SKIP = {}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--postgres", action="store_true", help="run the app tests on TEST_POSTGRES_URL, not SQLite"
+    )
+
+
+def pytest_configure(config):
+    if config.getoption("--postgres"):
+        reason = postgres_unavailable()
+        if reason and os.environ.get("CI") == "true":
+            raise pytest.UsageError(f"CI must run the Postgres suite, but {reason}")
+        POSTGRES_SKIP["reason"] = reason
+
+
+def postgres_unavailable() -> str | None:
+    """Why the test PostgreSQL cannot be used, or None when it answers."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if not url:
+        return "TEST_POSTGRES_URL is not set"
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=3).close()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return f"PostgreSQL at TEST_POSTGRES_URL does not answer ({type(exc).__name__})"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
+    reason = POSTGRES_SKIP.get("reason")
     for item in items:
-        if "browser" in item.keywords:
-            item.add_marker(pytest.mark.enable_socket)
+        if reason:
+            item.add_marker(pytest.mark.skip(reason=reason))
 
 
 def _database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    if POSTGRES_SKIP.get("reason", "unset") is None:
+        return os.environ["TEST_POSTGRES_URL"]
+    return f"sqlite:///{tmp_path / 'test.db'}"
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,32 @@
+# The two commands of the README: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
+
+.PHONY: run test install install-dev lint
+
+$(PY):
+	python3 -m venv $(VENV)
+
+install: $(PY)
+	$(PIP) install -q -r requirements.txt
+
+install-dev: $(PY)
+	$(PIP) install -q -r requirements-dev.txt
+
+# Development: SQLite in instance/, the built-in Notion sandbox on port 5001, the app on 5000.
+run: install
+	$(PY) -m flask --app app db upgrade
+	$(PY) -m flask --app app run --port 5000
+
+# The whole suite on SQLite, then again on the local PostgreSQL (skipped with a reason when it
+# is not running, except in CI). Redis tests use TEST_REDIS_URL.
+test: install-dev
+	$(VENV)/bin/ruff check .
+	TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/web --postgres
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
