@@ -1,0 +1,310 @@
+"""The sandbox's in-memory world: seed objects, tokens, codes, faults and the request log."""
+
+import copy
+import secrets
+import threading
+import time
+
+from . import seed
+from .ids import iso, make_id, notion_url, plain, rich_text_item
+
+DEFAULT_SETTINGS = {
+    "latency_ms": 0,
+    "rate_limit": {"rate": 3.0, "burst": 10},
+    "random_faults": None,
+    "hang_seconds": 65.0,
+}
+
+
+def _token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32).replace("-", "x").replace("_", "y")
+
+
+class SandboxState:
+    """Everything the sandbox knows; one lock guards every change."""
+
+    def __init__(self, settings: dict | None = None):
+        self.lock = threading.RLock()
+        self.clients: dict[str, dict] = {}
+        self.initial = dict(DEFAULT_SETTINGS)
+        for key in DEFAULT_SETTINGS:
+            if settings and key in settings:
+                self.initial[key] = copy.deepcopy(settings[key])
+        self.seeded = True if settings is None else settings.get("seed", True)
+        for client in (settings or {}).get("clients", []):
+            self.register_client(client)
+        self.reset()
+
+    # ----- lifecycle -------------------------------------------------------------------------
+    def reset(self) -> None:
+        with self.lock:
+            self.settings = copy.deepcopy(self.initial)
+            self.workspaces, self.users, self.databases, self.data_sources = {}, {}, {}, {}
+            self.pages: dict[str, dict] = {}
+            self.keys: dict[str, dict] = {"pages": {}, "databases": {}}
+            self.codes, self.bots, self.access_tokens, self.refresh_tokens = {}, {}, {}, {}
+            self.requests: list[dict] = []
+            self.faults: list[dict] = []
+            self.ambiguous = {"count": 0, "mode": "status", "status": 502}
+            self.buckets: dict[str, list[float]] = {}
+            self.created_pages: list[dict] = []
+            if self.seeded:
+                seed.build(self)
+
+    def register_client(self, client: dict) -> dict:
+        entry = {
+            "client_id": str(client["client_id"]),
+            "client_secret": str(client["client_secret"]),
+            "redirect_uris": [str(u) for u in client.get("redirect_uris", [])],
+            "name": str(client.get("name") or "Sandbox integration"),
+        }
+        with self.lock:
+            self.clients[entry["client_id"]] = entry
+        return entry
+
+    # ----- seed builders ---------------------------------------------------------------------
+    def add_workspace(self, key, wid, name, icon):
+        self.workspaces[wid] = {"key": key, "id": wid, "name": name, "icon": icon}
+
+    def workspace_key(self, key):
+        return next(w for w in self.workspaces.values() if w["key"] == key)
+
+    def add_user(self, key, uid, name, email, workspace_id):
+        self.users[uid] = {"key": key, "id": uid, "name": name, "email": email,
+                           "workspace_id": workspace_id}
+
+    def add_page(self, key, pid, workspace_id, parent, title, created, author):
+        page = self._new_page(pid, workspace_id, parent, created, author)
+        page["values"]["title"] = [rich_text_item(title)]
+        page["title_prop"] = "title"
+        self.pages[pid] = page
+        if key:
+            self.keys["pages"][key] = pid
+        return page
+
+    def add_database(self, key, dbid, workspace_id, title, icon, created, sources):
+        self.databases[dbid] = {
+            "key": key, "id": dbid, "title": title, "workspace_id": workspace_id,
+            "parent": dict(seed.TOP), "icon": icon, "created_time": created,
+            "data_source_ids": [s[1] for s in sources],
+        }
+        self.keys["databases"][key] = dbid
+        for ds_key, dsid, name, props in sources:
+            self.data_sources[dsid] = {"key": ds_key, "id": dsid, "name": name,
+                                       "database_id": dbid, "properties": props,
+                                       "created_time": created, "next_unique": 1}
+
+    def add_row(self, key, pid, ds_id, simple: dict, created, author):
+        """Add a seed row from simple python values."""
+        ds = self.data_sources[ds_id]
+        db = self.databases[ds["database_id"]]
+        parent = {"type": "data_source_id", "data_source_id": ds_id, "database_id": db["id"]}
+        page = self._new_page(pid, db["workspace_id"], parent, created, author)
+        for name, value in simple.items():
+            prop = ds["properties"][name]
+            page["values"][name] = self._simple_value(prop, value)
+        self.finish_row(page, ds)
+        self.pages[pid] = page
+        self.keys["pages"][key] = pid
+        return page
+
+    def _simple_value(self, prop, value):
+        ptype = prop["type"]
+        if ptype in ("title", "rich_text"):
+            return [rich_text_item(value)]
+        if ptype in ("select", "status"):
+            opt = next(o for o in prop[ptype]["options"] if o["name"] == value)
+            return {"id": opt["id"], "name": opt["name"], "color": opt["color"]}
+        if ptype == "people":
+            return [self.user_object(uid) for uid in value]
+        if ptype == "relation":
+            return [{"id": rid} for rid in value]
+        return value
+
+    def _new_page(self, pid, workspace_id, parent, created, author):
+        return {"id": pid, "workspace_id": workspace_id, "parent": parent,
+                "created_time": created, "last_edited_time": created, "created_by": author,
+                "last_edited_by": author, "values": {}, "title_prop": None, "unique": None}
+
+    def finish_row(self, page, ds):
+        """Number the row and note its title property."""
+        for name, prop in ds["properties"].items():
+            if prop["type"] == "unique_id":
+                page["unique"] = ds["next_unique"]
+                ds["next_unique"] += 1
+            if prop["type"] == "title":
+                page["title_prop"] = name
+
+    # ----- rendering -------------------------------------------------------------------------
+    def user_object(self, uid: str) -> dict:
+        user = self.users[uid]
+        return {"object": "user", "id": uid, "name": user["name"], "avatar_url": None,
+                "type": "person", "person": {"email": user["email"]}}
+
+    def bot_user(self, bot: dict) -> dict:
+        client = self.clients.get(bot["client_id"], {"name": "Sandbox integration"})
+        ws = self.workspaces[bot["workspace_id"]]
+        return {"object": "user", "id": bot["bot_id"], "name": client["name"], "avatar_url": None,
+                "type": "bot",
+                "bot": {"owner": {"type": "user", "user": self.user_object(bot["user_id"])},
+                        "workspace_id": ws["id"], "workspace_name": ws["name"],
+                        "workspace_limits": {"max_file_upload_size_in_bytes": 5242880}}}
+
+    def page_title(self, page) -> str:
+        return plain(page["values"].get(page["title_prop"] or "title", []))
+
+    def render_page(self, page: dict) -> dict:
+        if page["parent"]["type"] == "data_source_id":
+            ds = self.data_sources[page["parent"]["data_source_id"]]
+            props = {name: self._render_value(page, prop) for name, prop in
+                     ds["properties"].items()}
+        else:
+            props = {"title": {"id": "title", "type": "title",
+                               "title": page["values"].get("title", [])}}
+        return {
+            "object": "page", "id": page["id"],
+            "created_time": iso(page["created_time"]),
+            "last_edited_time": iso(page["last_edited_time"]),
+            "created_by": {"object": "user", "id": page["created_by"]},
+            "last_edited_by": {"object": "user", "id": page["last_edited_by"]},
+            "cover": None, "icon": None, "parent": dict(page["parent"]),
+            "in_trash": False, "is_archived": False, "is_locked": False,
+            "properties": props,
+            "url": notion_url(self.page_title(page), page["id"]),
+            "public_url": None, "archived": False,
+        }
+
+    def _render_value(self, page, prop) -> dict:
+        ptype, values = prop["type"], page["values"]
+        name = prop["name"]
+        out = {"id": prop["id"], "type": ptype}
+        defaults = {"title": [], "rich_text": [], "multi_select": [], "people": [],
+                    "relation": [], "files": [], "checkbox": False}
+        if ptype == "created_time":
+            out[ptype] = iso(page["created_time"])
+        elif ptype == "last_edited_time":
+            out[ptype] = iso(page["last_edited_time"])
+        elif ptype == "created_by":
+            out[ptype] = self._actor(page["created_by"])
+        elif ptype == "last_edited_by":
+            out[ptype] = self._actor(page["last_edited_by"])
+        elif ptype == "unique_id":
+            out[ptype] = {"prefix": prop["unique_id"]["prefix"], "number": page["unique"]}
+        elif ptype == "formula":
+            estimate = values.get("Estimate")
+            out[ptype] = {"type": "number",
+                          "number": None if estimate is None else estimate * 2}
+        elif ptype == "rollup":
+            related = values.get(prop["rollup"]["relation_property_name"], [])
+            out[ptype] = {"type": "number", "number": len(related),
+                          "function": prop["rollup"]["function"]}
+        elif ptype == "status" and name not in values:
+            first = prop["status"]["options"][0]
+            out[ptype] = {"id": first["id"], "name": first["name"], "color": first["color"]}
+        else:
+            out[ptype] = copy.deepcopy(values.get(name, defaults.get(ptype)))
+        if ptype == "relation":
+            out["has_more"] = False
+        return out
+
+    def _actor(self, uid):
+        if uid in self.users:
+            return self.user_object(uid)
+        return {"object": "user", "id": uid}
+
+    def render_database(self, db: dict) -> dict:
+        return {
+            "object": "database", "id": db["id"], "title": [rich_text_item(db["title"])],
+            "description": [], "parent": dict(db["parent"]), "is_inline": False,
+            "in_trash": False, "is_locked": False,
+            "created_time": iso(db["created_time"]), "last_edited_time": iso(db["created_time"]),
+            "data_sources": [{"id": i, "name": self.data_sources[i]["name"]}
+                             for i in db["data_source_ids"]],
+            "icon": self._icon(db["icon"]), "cover": None,
+            "url": notion_url("", db["id"]), "public_url": None, "archived": False,
+        }
+
+    def render_data_source(self, ds: dict) -> dict:
+        db = self.databases[ds["database_id"]]
+        author = next(u for u in self.users.values() if u["workspace_id"] == db["workspace_id"])
+        return {
+            "object": "data_source", "id": ds["id"], "cover": None,
+            "icon": self._icon(db["icon"]), "created_time": iso(ds["created_time"]),
+            "created_by": {"object": "user", "id": author["id"]},
+            "last_edited_by": {"object": "user", "id": author["id"]},
+            "last_edited_time": iso(ds["created_time"]),
+            "title": [rich_text_item(ds["name"])], "description": [], "is_inline": False,
+            "properties": copy.deepcopy(ds["properties"]),
+            "parent": {"type": "database_id", "database_id": db["id"]},
+            "database_parent": dict(db["parent"]),
+            "url": notion_url("", db["id"]), "public_url": None,
+            "in_trash": False, "archived": False,
+        }
+
+    @staticmethod
+    def _icon(emoji):
+        return {"type": "emoji", "emoji": emoji} if emoji else None
+
+    # ----- visibility ------------------------------------------------------------------------
+    def top_level_items(self, workspace_id: str) -> list[tuple[str, str, str]]:
+        """(kind, id, title) of what the page picker offers in a workspace."""
+        items = [("page", p["id"], self.page_title(p)) for p in self.pages.values()
+                 if p["workspace_id"] == workspace_id and p["parent"]["type"] == "workspace"]
+        items += [("database", d["id"], d["title"]) for d in self.databases.values()
+                  if d["workspace_id"] == workspace_id]
+        return items
+
+    def can_see(self, bot: dict, kind: str, oid: str) -> bool:
+        grants = bot["grants"]
+        if kind == "database":
+            return oid in grants
+        if kind == "data_source":
+            ds = self.data_sources.get(oid)
+            return bool(ds) and ds["database_id"] in grants
+        page = self.pages.get(oid)
+        if not page or page["workspace_id"] != bot["workspace_id"]:
+            return False
+        if oid in grants:
+            return True
+        parent = page["parent"]
+        if parent["type"] == "data_source_id":
+            return parent["database_id"] in grants
+        if parent["type"] == "page_id":
+            return self.can_see(bot, "page", parent["page_id"])
+        return False
+
+    # ----- tokens ----------------------------------------------------------------------------
+    def issue_tokens(self, bot_id: str) -> tuple[str, str]:
+        """New access and refresh tokens for a bot; its previous ones die."""
+        bot = self.bots[bot_id]
+        self.access_tokens.pop(bot.get("access"), None)
+        self.refresh_tokens.pop(bot.get("refresh"), None)
+        access, refresh = _token("ntn_"), _token("nrt_")
+        self.access_tokens[access] = {"bot_id": bot_id, "iat": int(time.time())}
+        self.refresh_tokens[refresh] = {"bot_id": bot_id}
+        bot["access"], bot["refresh"] = access, refresh
+        return access, refresh
+
+    def bot_for_access(self, token: str) -> dict | None:
+        entry = self.access_tokens.get(token)
+        return self.bots.get(entry["bot_id"]) if entry else None
+
+    def bot_key(self, client_id, workspace_id, user_id) -> str:
+        return make_id("bot", client_id, workspace_id, user_id)
+
+    def seed_ids(self) -> dict:
+        ws_key = {w["id"]: w["key"] for w in self.workspaces.values()}
+        return {
+            "workspaces": {w["key"]: {"id": w["id"], "name": w["name"], "icon": w["icon"]}
+                           for w in self.workspaces.values()},
+            "users": {u["key"]: {"id": u["id"], "name": u["name"], "email": u["email"],
+                                 "workspace": ws_key[u["workspace_id"]]}
+                      for u in self.users.values()},
+            "pages": dict(self.keys["pages"]),
+            "databases": {
+                d["key"]: {"id": d["id"], "title": d["title"],
+                           "workspace": ws_key[d["workspace_id"]],
+                           "data_sources": {self.data_sources[i]["key"]: i
+                                            for i in d["data_source_ids"]}}
+                for d in self.databases.values()},
+        }

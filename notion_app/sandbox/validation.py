@@ -1,0 +1,342 @@
+"""Validate a POST /v1/pages body against the data source schema and Notion's limits.
+
+Each check raises a 400 validation_error whose message names the path, the way Notion does:
+`body failed validation: body.properties.Priority.select.name should be ...`.
+"""
+
+import json
+import math
+import zoneinfo
+from datetime import date, datetime
+
+from .errors import validation
+from .ids import make_id, normalize_id, rich_text_item
+
+BODY_KEYS = {"parent", "properties", "icon", "cover", "children", "content", "markdown",
+             "template", "position", "allow_async"}
+READ_ONLY = {"formula", "rollup", "created_time", "created_by", "last_edited_time",
+             "last_edited_by", "unique_id", "button", "verification", "location",
+             "last_visited_time", "place"}
+COLORS = {"default", "gray", "brown", "orange", "yellow", "green", "blue", "purple", "pink",
+          "red"}
+TEXT_COLORS = COLORS | {c + "_background" for c in COLORS if c != "default"}
+ANNOTATIONS = {"bold", "italic", "strikethrough", "underline", "code"}
+MAX_ITEMS, MAX_TEXT, MAX_URL, MAX_EMAIL = 100, 2000, 2000, 200
+
+
+def show(value) -> str:
+    if value is _MISSING:
+        return "undefined"
+    return json.dumps(value, ensure_ascii=False)
+
+
+_MISSING = object()
+
+
+def fail(path, expected, value=_MISSING):
+    return validation(f"body failed validation: {path} should be {expected}, instead was "
+                      f"`{show(value)}`.")
+
+
+def check_body_keys(body: dict) -> None:
+    for key in body:
+        if key not in BODY_KEYS:
+            raise fail(f"body.{key}", "not present", body[key])
+
+
+def _length(path, items, limit=MAX_ITEMS):
+    if len(items) > limit:
+        raise fail(f"{path}.length", f"≤ `{limit}`", len(items))
+
+
+def _string(path, value, limit=None, nullable=False):
+    if value is None and nullable:
+        return None
+    if not isinstance(value, str):
+        raise fail(path, "a string" + (" or `null`" if nullable else ""), value)
+    if limit is not None and len(value) > limit:
+        raise fail(f"{path}.length", f"≤ `{limit}`", len(value))
+    return value
+
+
+def _list(path, value):
+    if not isinstance(value, list):
+        raise fail(path, "an array", value)
+    _length(path, value)
+    return value
+
+
+def _object(path, value):
+    if not isinstance(value, dict):
+        raise fail(path, "an object", value)
+    return value
+
+
+def _only(path, value: dict, allowed: set):
+    for key in value:
+        if key not in allowed:
+            raise fail(f"{path}.{key}", "not present", value[key])
+
+
+class PageValidator:
+    """Turns a validated request into stored property values (read shapes)."""
+
+    def __init__(self, st, bot, ds):
+        self.st, self.bot, self.ds = st, bot, ds
+
+    # ----- entry point -----------------------------------------------------------------------
+    def properties(self, props) -> dict:
+        _object("body.properties", props)
+        schema = self.ds["properties"]
+        by_id = {p["id"]: name for name, p in schema.items()}
+        values = {}
+        for key, value in props.items():
+            name = key if key in schema else by_id.get(key)
+            if name is None:
+                raise validation(f"body.properties.{key}: {key} is not a property that exists.")
+            prop = schema[name]
+            path = f"body.properties.{key}"
+            if prop["type"] in READ_ONLY:
+                raise validation(f"body failed validation: {path} is a {prop['type']} property, "
+                                 f"which is read-only and cannot be set.")
+            values[name] = self.value(path, prop, value)
+        return values
+
+    def value(self, path, prop, value):
+        ptype = prop["type"]
+        _object(path, value)
+        if "type" in value and value["type"] != ptype:
+            raise fail(f"{path}.type", f"`\"{ptype}\"`", value["type"])
+        if ptype not in value:
+            raise fail(f"{path}.{ptype}", "defined", _MISSING)
+        _only(path, value, {"type", ptype})
+        return getattr(self, f"v_{ptype}")(f"{path}.{ptype}", prop, value[ptype])
+
+    # ----- rich text -------------------------------------------------------------------------
+    def rich_text_array(self, path, items):
+        _list(path, items)
+        return [self.rich_text_item(f"{path}[{i}]", item) for i, item in enumerate(items)]
+
+    def rich_text_item(self, path, item):
+        _object(path, item)
+        kinds = [k for k in ("text", "mention", "equation") if k in item]
+        kind = item.get("type") or (kinds[0] if kinds else None)
+        if kind not in ("text", "mention", "equation") or kind not in item:
+            raise fail(f"{path}.text", "defined", _MISSING)
+        _only(path, item, {"type", kind, "annotations", "plain_text", "href"})
+        annotations = self.annotations(f"{path}.annotations", item.get("annotations", {}))
+        if kind == "text":
+            text = _object(f"{path}.text", item["text"])
+            _only(f"{path}.text", text, {"content", "link"})
+            content = _string(f"{path}.text.content", text.get("content", _MISSING), MAX_TEXT)
+            link = text.get("link")
+            url = None
+            if link is not None:
+                _object(f"{path}.text.link", link)
+                url = _string(f"{path}.text.link.url", link.get("url", _MISSING), MAX_URL)
+            return rich_text_item(content, url, annotations)
+        if kind == "equation":
+            eq = _object(f"{path}.equation", item["equation"])
+            expr = _string(f"{path}.equation.expression", eq.get("expression", _MISSING), 1000)
+            out = rich_text_item(expr, None, annotations)
+            out.update(type="equation", equation={"expression": expr})
+            del out["text"]
+            return out
+        return self.mention(f"{path}.mention", item["mention"], annotations)
+
+    def mention(self, path, mention, annotations):
+        _object(path, mention)
+        if "user" in mention:
+            uid = self.user_id(f"{path}.user.id", _object(f"{path}.user", mention["user"]))
+            user = self.st.user_object(uid)
+            out = rich_text_item("@" + user["name"], None, annotations)
+            out.update(type="mention", mention={"type": "user", "user": user})
+        elif "page" in mention:
+            pid = normalize_id(_object(f"{path}.page", mention["page"]).get("id"))
+            if pid is None or not self.st.can_see(self.bot, "page", pid):
+                raise validation(f"body failed validation: {path}.page.id should be a page "
+                                 f"shared with the integration.")
+            title = self.st.page_title(self.st.pages[pid])
+            out = rich_text_item(title, None, annotations)
+            out.update(type="mention", mention={"type": "page", "page": {"id": pid}})
+        elif "date" in mention:
+            d = self.v_date(f"{path}.date", None, mention["date"])
+            out = rich_text_item(d["start"], None, annotations)
+            out.update(type="mention", mention={"type": "date", "date": d})
+        else:
+            raise fail(f"{path}.user", "defined", _MISSING)
+        del out["text"]
+        return out
+
+    def annotations(self, path, value):
+        _object(path, value)
+        _only(path, value, ANNOTATIONS | {"color"})
+        for key in ANNOTATIONS & value.keys():
+            if not isinstance(value[key], bool):
+                raise fail(f"{path}.{key}", "a boolean", value[key])
+        if "color" in value and value["color"] not in TEXT_COLORS:
+            raise fail(f"{path}.color", "a valid color", value["color"])
+        return value
+
+    # ----- writable types --------------------------------------------------------------------
+    def v_title(self, path, prop, value):
+        return self.rich_text_array(path, value)
+
+    v_rich_text = v_title
+
+    def v_number(self, path, prop, value):
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
+                value):
+            raise fail(path, "a number or `null`", value)
+        return value
+
+    def v_checkbox(self, path, prop, value):
+        if not isinstance(value, bool):
+            raise fail(path, "a boolean", value)
+        return value
+
+    def v_url(self, path, prop, value):
+        return _string(path, value, MAX_URL, nullable=True)
+
+    def v_email(self, path, prop, value):
+        return _string(path, value, MAX_EMAIL, nullable=True)
+
+    def v_phone_number(self, path, prop, value):
+        return _string(path, value, MAX_EMAIL, nullable=True)
+
+    def option(self, path, prop, value, create: bool):
+        _object(path, value)
+        _only(path, value, {"id", "name", "color", "description"})
+        options = prop[prop["type"]]["options"]
+        if "id" in value:
+            opt = next((o for o in options if o["id"] == value["id"]), None)
+            if opt is None:
+                raise validation(f"body failed validation: {path}.id does not match an existing "
+                                 f"option: `{show(value['id'])}`.")
+            return {"id": opt["id"], "name": opt["name"], "color": opt["color"]}
+        name = _string(f"{path}.name", value.get("name", _MISSING), 100)
+        if "," in name:
+            raise validation(f"body failed validation: {path}.name should not contain commas, "
+                             f"instead was `{show(name)}`.")
+        if "color" in value and value["color"] not in COLORS:
+            raise fail(f"{path}.color", "a valid select color", value["color"])
+        opt = next((o for o in options if o["name"] == name), None)
+        if opt is None:
+            if not create:
+                raise validation(f"body failed validation: {path}.name: Invalid status option. "
+                                 f"Status option `{show(name)}` does not exist.")
+            opt = {"id": make_id("option", self.ds["id"], prop["name"], name), "name": name,
+                   "color": value.get("color", "default"), "description": None}
+            options.append(opt)
+        return {"id": opt["id"], "name": opt["name"], "color": opt["color"]}
+
+    def v_select(self, path, prop, value):
+        return None if value is None else self.option(path, prop, value, create=True)
+
+    def v_status(self, path, prop, value):
+        return None if value is None else self.option(path, prop, value, create=False)
+
+    def v_multi_select(self, path, prop, value):
+        _list(path, value)
+        return [self.option(f"{path}[{i}]", prop, v, True) for i, v in enumerate(value)]
+
+    def v_date(self, path, prop, value):
+        if value is None:
+            return None
+        _object(path, value)
+        _only(path, value, {"start", "end", "time_zone"})
+        tz_name = value.get("time_zone")
+        tz = None
+        if tz_name is not None:
+            _string(f"{path}.time_zone", tz_name)
+            try:
+                tz = zoneinfo.ZoneInfo(tz_name)
+            except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+                raise fail(f"{path}.time_zone", "a valid IANA time zone", tz_name) from None
+        start = self.date_string(f"{path}.start", value.get("start", _MISSING), tz)
+        end = None
+        if value.get("end") is not None:
+            end = self.date_string(f"{path}.end", value["end"], tz)
+        return {"start": start, "end": end, "time_zone": None}
+
+    def date_string(self, path, value, tz):
+        _string(path, value)
+        try:
+            if len(value) == 10:
+                parsed_date = date.fromisoformat(value)
+                return parsed_date.isoformat()
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            raise fail(path, "a valid ISO 8601 date string", value) from None
+        if tz is not None:
+            if parsed.tzinfo is not None:
+                raise validation(f"body failed validation: {path} should not have a UTC offset "
+                                 f"when time_zone is set, instead was `{show(value)}`.")
+            parsed = parsed.replace(tzinfo=tz)
+        if parsed.tzinfo is None:
+            return parsed.isoformat(timespec="milliseconds")
+        return parsed.isoformat(timespec="milliseconds")
+
+    def user_id(self, path, value) -> str:
+        uid = normalize_id(value.get("id"))
+        user = self.st.users.get(uid or "")
+        if user is None or user["workspace_id"] != self.bot["workspace_id"]:
+            raise validation(f"body failed validation: {path} should be the id of a user in this "
+                             f"workspace, instead was `{show(value.get('id'))}`.")
+        return uid
+
+    def v_people(self, path, prop, value):
+        _list(path, value)
+        out = []
+        for i, person in enumerate(value):
+            item = f"{path}[{i}]"
+            _object(item, person)
+            _only(item, person, {"id", "object"})
+            if person.get("object", "user") != "user":
+                raise fail(f"{item}.object", "`\"user\"`", person.get("object"))
+            out.append(self.st.user_object(self.user_id(f"{item}.id", person)))
+        return out
+
+    def v_relation(self, path, prop, value):
+        _list(path, value)
+        target = prop["relation"]["data_source_id"]
+        out = []
+        for i, rel in enumerate(value):
+            item = f"{path}[{i}]"
+            _object(item, rel)
+            _only(item, rel, {"id"})
+            pid = normalize_id(rel.get("id"))
+            page = self.st.pages.get(pid or "")
+            if page is None or page["parent"].get("data_source_id") != target:
+                raise validation(f"body failed validation: {item}.id should be the id of a page "
+                                 f"in the related data source, instead was "
+                                 f"`{show(rel.get('id'))}`.")
+            out.append({"id": pid})
+        return out
+
+    def v_files(self, path, prop, value):
+        _list(path, value)
+        out = []
+        for i, entry in enumerate(value):
+            item = f"{path}[{i}]"
+            _object(item, entry)
+            kind = entry.get("type") or next((k for k in ("external", "file", "file_upload")
+                                              if k in entry), None)
+            if kind not in ("external", "file", "file_upload") or kind not in entry:
+                raise fail(f"{item}.external", "defined", _MISSING)
+            _only(item, entry, {"type", "name", kind})
+            if kind == "file_upload":
+                raise validation(f"body failed validation: {item}.file_upload.id should be the "
+                                 f"id of an uploaded file, instead was "
+                                 f"`{show(entry['file_upload'])}`.")
+            name = _string(f"{item}.name", entry.get("name", _MISSING), 100)
+            inner = _object(f"{item}.{kind}", entry[kind])
+            url = _string(f"{item}.{kind}.url", inner.get("url", _MISSING), MAX_URL)
+            if kind == "external":
+                out.append({"name": name, "type": "external", "external": {"url": url}})
+            else:
+                out.append({"name": name, "type": "file",
+                            "file": {"url": url, "expiry_time": inner.get("expiry_time")}})
+        return out
