@@ -281,14 +281,17 @@ class NotionClient:
                 )
             except requests.RequestException as exc:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-                if not read and not _nothing_sent(exc):
+                unavailable = NotionUnavailable(
+                    f"The request to Notion {kind}", code=type(exc).__name__
+                )
+                if not read:
+                    if _nothing_sent(exc):
+                        raise unavailable from None  # safe for the caller to send again
                     raise NotionOutcomeUnknown(
                         f"The request to Notion {kind} after it may have been received",
                         code=type(exc).__name__,
                     ) from None
-                backoff_or_raise(
-                    NotionUnavailable(f"The request to Notion {kind}", code=type(exc).__name__)
-                )
+                backoff_or_raise(unavailable)
                 continue
 
             status = resp.status_code
