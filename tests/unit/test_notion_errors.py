@@ -61,8 +61,8 @@ def test_envelope_maps_to_class(status, code, cls):
 
 
 def test_real_recorded_401():
-    body = ('{"object":"error","status":401,"code":"unauthorized","message":"API token is '
-            'invalid.","request_id":"17359c46-ca0d-4156-be70-12a5eebc3346"}').encode()
+    body = (b'{"object":"error","status":401,"code":"unauthorized","message":"API token is '
+            b'invalid.","request_id":"17359c46-ca0d-4156-be70-12a5eebc3346"}')
     err = error_from_response(make_response(401, body))
     assert isinstance(err, NotionUnauthorized) and err.message == "API token is invalid."
 
