@@ -185,3 +185,43 @@ def test_redis_budget_is_shared_across_clients_and_threads(redis_client):
     assert len(started) == total
     # one shared budget: 30 starts at 50/s with no burst take at least 29/50 s
     assert max(started) - t0 >= (total - 1) / rate - 0.03
+
+
+_CHILD = """
+import sys, time, redis
+from notion_app.notion.pacing import RedisPacer
+url, prefix, start, n = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+pacer = RedisPacer(redis.Redis.from_url(url), rate=40, burst=1, prefix=prefix)
+time.sleep(max(0.0, start - time.time()))
+for _ in range(n):
+    pacer.acquire("bot")
+    print(repr(time.time()), flush=True)
+"""
+
+
+@pytest.mark.redis
+def test_redis_budget_is_shared_across_processes(redis_client):
+    import subprocess
+    import sys
+
+    _, prefix = redis_client
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    start = time.time() + 1.5  # both children begin together, after their imports
+    children = [
+        subprocess.Popen(  # noqa: S603 - our own interpreter and script
+            [sys.executable, "-c", _CHILD, url, prefix, repr(start), "10"],
+            stdout=subprocess.PIPE, text=True,
+        )
+        for _ in range(2)
+    ]
+    stamps = []
+    for child in children:
+        out, _ = child.communicate(timeout=30)
+        assert child.returncode == 0
+        stamps.extend(float(line) for line in out.split())
+    stamps.sort()
+    assert len(stamps) == 20
+    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    # one budget at 40/s: starts are about 25 ms apart whichever process made them
+    assert min(gaps) > 0.005, gaps
+    assert stamps[-1] - stamps[0] >= 19 / 40 - 0.03
