@@ -209,8 +209,10 @@ class NotionClient:
         One query, for reconciling a create whose outcome is unknown. `created_after` is floored
         to the minute because Notion's created_time has minute precision.
         """
-        if title:
-            title_filter = {"property": title_property_name, "title": {"equals": title[:2000]}}
+        if len(title) > 2000:  # match on the start, then compare the whole title below
+            title_filter = {"property": title_property_name, "title": {"starts_with": title[:2000]}}
+        elif title:
+            title_filter = {"property": title_property_name, "title": {"equals": title}}
         else:
             title_filter = {"property": title_property_name, "title": {"is_empty": True}}
         filters = [title_filter]

@@ -18,7 +18,9 @@ from collections.abc import Iterable
 
 _MAX_MESSAGE = 500
 _TOKEN_RE = re.compile(
-    r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+|\b(?:ntn|secret|nrt)_[A-Za-z0-9_-]+"
+    r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"
+    r"|\b(basic)\s+(?=[A-Za-z0-9._~+/=-]*[\d=])[A-Za-z0-9._~+/=-]{6,}"
+    r"|\b(?:ntn|secret|nrt)_[A-Za-z0-9_-]+"
 )
 
 
@@ -28,7 +30,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret and len(secret) >= 4:
             text = text.replace(secret, "[redacted]")
     return _TOKEN_RE.sub(
-        lambda m: f"{m.group(1)} [redacted]" if m.group(1) else "[redacted]", text
+        lambda m: f"{m.group(1) or m.group(2)} [redacted]" if m.group(1) or m.group(2)
+        else "[redacted]",
+        text,
     )
 
 

@@ -344,3 +344,17 @@ def test_pacer_wait_beyond_budget_raises_rate_limited(fake):
         client.users_me()
     assert info.value.retry_after == pytest.approx(60)
     assert client.calls == 0
+
+
+def test_find_page_by_title_long_title_uses_starts_with_and_compares(fake, client):
+    long_title = "t" * 2500
+
+    def page(text):
+        return {"id": text[-1], "properties": {"Name": {"type": "title", "title": [
+            {"plain_text": text[:2000]}, {"plain_text": text[2000:]}]}}}
+
+    fake.post(f"{API}/v1/data_sources/{DS}/query", json={"results": [
+        page("t" * 2400 + "a"), page(long_title[:-1] + "b")], "has_more": False})
+    assert client.find_page_by_title(DS, "Name", long_title) is None
+    body = json.loads(fake.calls[0].request.body)
+    assert body["filter"]["and"][0]["title"] == {"starts_with": "t" * 2000}
