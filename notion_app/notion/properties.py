@@ -686,6 +686,8 @@ def parse_form(
     Returns `(properties, errors, values)`: the Notion `properties` payload (only when `errors`
     is empty is it meant to be sent), errors keyed by property name, and the cleaned text of
     every recognised form field keyed by form field name, to show the form again as typed.
+    `known_user_ids`: the workspace's user ids; people must be among them (when None, any
+    UUID-shaped id is accepted, so pass it whenever the form offers a people picker).
     """
     ctx = _context(known_user_ids, None, allow_new_options, unknown_as_new=False)
     properties: dict = {}
