@@ -1,0 +1,255 @@
+"""Notion errors: one exception class per family of Notion error, built from a response.
+
+`error_from_response(resp)` turns a non-2xx `requests.Response` into the right subclass. It
+accepts Notion's JSON envelope (`{"object":"error","status","code","message"}`), RFC 6749-style
+`{"error": ...}` bodies, HTML pages from the edge and empty bodies.
+
+Messages never carry tokens: every message goes through `redact()`, which masks bearer tokens,
+Notion token shapes (`ntn_…`, `secret_…`, `nrt_…`) and any extra secrets the caller names.
+`retryable` says whether sending the same request again later is safe and may succeed.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import re
+import time
+from collections.abc import Iterable
+
+_MAX_MESSAGE = 500
+_TOKEN_RE = re.compile(
+    r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"
+    r"|\b(basic)\s+(?=[A-Za-z0-9._~+/=-]*[\d=])[A-Za-z0-9._~+/=-]{6,}"
+    r"|\b(?:ntn|secret|nrt)_[A-Za-z0-9_-]+"
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """`text` with token-like substrings and the given secrets replaced by `[redacted]`."""
+    for secret in secrets:
+        if secret and len(secret) >= 4:
+            text = text.replace(secret, "[redacted]")
+    return _TOKEN_RE.sub(
+        lambda m: f"{m.group(1) or m.group(2)} [redacted]" if m.group(1) or m.group(2)
+        else "[redacted]",
+        text,
+    )
+
+
+class NotionError(Exception):
+    """Any failure talking to Notion. `status` is None when no HTTP answer arrived."""
+
+    retryable = False
+
+    def __init__(
+        self,
+        message: str = "Notion request failed",
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        retry_after: float | None = None,
+    ):
+        self.message = message[:_MAX_MESSAGE]
+        self.status = status
+        self.code = code
+        self.request_id = request_id
+        self.retry_after = retry_after
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        where = f"{self.status} {self.code}" if self.status else (self.code or "no response")
+        return f"{self.message} ({where})"
+
+
+class NotionUnauthorized(NotionError):
+    """401: the token is invalid, revoked or expired. Refresh once or ask for a reconnect."""
+
+
+class NotionForbidden(NotionError):
+    """403 restricted_resource: the integration lacks a capability or access."""
+
+
+class NotionNotFound(NotionError):
+    """404 object_not_found: missing, or not shared with the integration."""
+
+
+class NotionValidationError(NotionError):
+    """400 (validation_error and the other 400s, and 413): the request itself is wrong.
+
+    `property_name` is the property the message names, when that can be told.
+    """
+
+    def __init__(self, *args, property_name: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.property_name = property_name
+
+
+class NotionConflict(NotionError):
+    """409 conflict_error: a data collision at Notion; try again."""
+
+    retryable = True
+
+
+class NotionRateLimited(NotionError):
+    """429 rate_limited or 529 service_overload (or our own pacer said wait).
+
+    `retry_after` is the number of seconds to wait before trying again.
+    """
+
+    retryable = True
+
+
+class NotionServerError(NotionError):
+    """5xx on a read (or an unusable answer): Notion failed; safe to try again later."""
+
+    retryable = True
+
+
+class NotionUnavailable(NotionError):
+    """No answer: connection refused, DNS failure, or a timeout on a read.
+
+    For a write it is raised only when nothing can have reached Notion, so a resend is safe.
+    """
+
+    retryable = True
+
+
+class NotionOutcomeUnknown(NotionError):
+    """A write (POST /v1/pages) that timed out or got a 5xx after it may have reached Notion.
+
+    The page may or may not exist: reconcile (look for it) before any resend.
+    """
+
+
+_BY_STATUS: dict[int, type[NotionError]] = {
+    400: NotionValidationError,
+    401: NotionUnauthorized,
+    403: NotionForbidden,
+    404: NotionNotFound,
+    409: NotionConflict,
+    413: NotionValidationError,
+    429: NotionRateLimited,
+    529: NotionRateLimited,
+}
+
+_DEFAULT_MESSAGES = {
+    400: "Notion rejected the request",
+    401: "The Notion token is invalid or was revoked",
+    403: "The integration has no access to this Notion resource",
+    404: "Not found in Notion, or not shared with the integration",
+    409: "Conflict at Notion; try again",
+    413: "The request is too large for Notion",
+    429: "Notion rate limit reached",
+    529: "Notion is overloaded",
+}
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds from a `Retry-After` header: delta-seconds or an HTTP-date; None if unusable."""
+    if value is None:
+        return None
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None or when.tzinfo is None:
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(0.0, seconds)
+
+
+# Messages seen from Notion: "body failed validation: body.properties.Priority.select.name should
+# be ...", "Priority is expected to be select.", "Priority is not a property that exists."
+_PATH_RE = re.compile(r"\bbody\.properties\.([^.\s]+)")
+_PREFIX_RES = (
+    re.compile(r"^(.+?) is expected to be "),
+    re.compile(r"^(.+?) is not a property that exists"),
+)
+
+
+def property_for(message: str | None, names: Iterable[str] | None = None) -> str | None:
+    """The property that a Notion validation message names, or None when it can't be told.
+
+    With `names` (the data source's property names) the longest name that appears where Notion
+    puts a property name wins, so names with dots and spaces are found exactly.
+    """
+    if not message:
+        return None
+    text = message.removeprefix("body failed validation: ").strip()
+    if names:
+        found = None
+        for name in sorted({n for n in names if n}, key=len, reverse=True):
+            if (
+                f"body.properties.{name}." in text
+                or text.endswith(f"body.properties.{name}")
+                or f"body.properties.{name} " in text
+                or text.startswith(f"{name} is ")
+                or f'"{name}"' in text
+                or f"`{name}`" in text
+            ):
+                found = name
+                break
+        if found is not None:
+            return found
+        return None
+    match = _PATH_RE.search(text)
+    if match:
+        return match.group(1)
+    for prefix_re in _PREFIX_RES:
+        match = prefix_re.match(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _json_body(resp) -> dict | None:
+    try:
+        body = resp.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def error_from_response(
+    resp,
+    *,
+    secrets: Iterable[str] = (),
+    property_names: Iterable[str] | None = None,
+) -> NotionError:
+    """The NotionError subclass for an unsuccessful `requests.Response`."""
+    status = resp.status_code
+    body = _json_body(resp) or {}
+    code = body.get("code") if isinstance(body.get("code"), str) else None
+    message = body.get("message") if isinstance(body.get("message"), str) else None
+    if code is None and isinstance(body.get("error"), str):  # RFC 6749 shape (OAuth endpoints)
+        code = body["error"]
+        desc = body.get("error_description")
+        message = desc if isinstance(desc, str) else None
+    if not message:
+        message = _DEFAULT_MESSAGES.get(status) or f"Notion answered HTTP {status}"
+    message = redact(message, secrets)
+    request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else None
+    request_id = request_id or resp.headers.get("x-notion-request-id")
+    retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        if 500 <= status <= 599:
+            cls = NotionServerError
+        elif 400 <= status <= 499:
+            cls = NotionValidationError if status == 422 else NotionError
+        else:
+            cls = NotionError
+    kwargs = {"status": status, "code": code, "request_id": request_id, "retry_after": retry_after}
+    if cls is NotionValidationError:
+        return cls(message, property_name=property_for(message, property_names), **kwargs)
+    return cls(message, **kwargs)
