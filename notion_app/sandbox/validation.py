@@ -7,7 +7,7 @@ Each check raises a 400 validation_error whose message names the path, the way N
 import json
 import math
 import zoneinfo
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .errors import validation
 from .ids import make_id, normalize_id, rich_text_item
@@ -275,8 +275,8 @@ class PageValidator:
                 raise validation(f"body failed validation: {path} should not have a UTC offset "
                                  f"when time_zone is set, instead was `{show(value)}`.")
             parsed = parsed.replace(tzinfo=tz)
-        if parsed.tzinfo is None:
-            return parsed.isoformat(timespec="milliseconds")
+        if parsed.tzinfo is None:  # Notion reads a date-time without offset as UTC
+            parsed = parsed.replace(tzinfo=UTC)
         return parsed.isoformat(timespec="milliseconds")
 
     def user_id(self, path, value) -> str:
