@@ -147,15 +147,17 @@ def query_data_source(raw_id):
     st = state()
     with st.lock:
         ds = _visible_source(st, raw_id)
-        rows = [st.render_page(p) for p in st.pages.values()
-                if p["parent"].get("data_source_id") == ds["id"]]
+        pages = [p for p in st.pages.values() if p["parent"].get("data_source_id") == ds["id"]]
+        rows = [st.render_page(p) for p in pages]
+        # Rendered timestamps have minute precision; sort on the exact instant like Notion.
+        exact = {p["id"]: p for p in pages}
     if body.get("filter") is not None:
         rows = [r for r in rows if matches(ds, r, body["filter"], "body.filter")]
     sorts = body.get("sorts") or [{"timestamp": "created_time", "direction": "descending"}]
     if not isinstance(sorts, list):
         raise fail("body.sorts", "an array", sorts)
     for i, spec in reversed(list(enumerate(sorts))):
-        key = sort_key(ds, spec, f"body.sorts[{i}]")
+        key = sort_key(ds, spec, f"body.sorts[{i}]", exact)
         rows.sort(key=key, reverse=spec.get("direction", "ascending") == "descending")
     return _list(rows, body.get("start_cursor"), body.get("page_size"))
 

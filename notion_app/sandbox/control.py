@@ -152,6 +152,15 @@ class SandboxControl:
         self.timeout = timeout
         self.http = requests.Session()
 
+    def close(self) -> None:
+        self.http.close()
+
+    def __enter__(self) -> "SandboxControl":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     def _call(self, method, path, **kw):
         resp = self.http.request(method, self.base_url + path, timeout=self.timeout, **kw)
         resp.raise_for_status()

@@ -46,6 +46,8 @@ def authorize_page():
         return error
     st = state()
     workspaces = sorted(st.workspaces.values(), key=lambda w: w["key"])
+    if not workspaces:
+        return _error_page("The sandbox has no workspaces (it was started without seed data).")
     chosen = request.args.get("workspace", "")
     workspace = next((w for w in workspaces if chosen in (w["key"], w["id"])), workspaces[0])
     people = [u for u in st.users.values() if u["workspace_id"] == workspace["id"]]

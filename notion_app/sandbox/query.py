@@ -127,7 +127,7 @@ def _condition(actual, op, want, path) -> bool:
     raise fail(path, "a supported filter condition", want)
 
 
-def sort_key(ds, spec, path):
+def sort_key(ds, spec, path, pages):
     """A key function for one entry of `sorts`; rows without a value sort last."""
     if not isinstance(spec, dict):
         raise fail(path, "an object", spec)
@@ -138,7 +138,7 @@ def sort_key(ds, spec, path):
             raise fail(f"{path}.timestamp", '`"created_time"` or `"last_edited_time"`',
                        spec["timestamp"])
         ts = spec["timestamp"]
-        return lambda row: (row[ts], row["id"])
+        return lambda row: (pages[row["id"]][ts], row["id"])
     if "property" not in spec:
         raise fail(f"{path}.property", "defined", None)
     prop = _prop(ds, spec["property"], path)

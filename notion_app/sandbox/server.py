@@ -13,7 +13,10 @@ class _QuietHandler(WSGIRequestHandler):
 
 
 class SandboxServer:
-    """`with SandboxServer() as url:` or `.start()` / `.stop()`; port 0 picks a free port."""
+    """`with SandboxServer() as sandbox:` (then `sandbox.url`), or `.start()` / `.stop()`.
+
+    Port 0 picks a free port.
+    """
 
     def __init__(self, settings: dict | None = None, host: str = "127.0.0.1", port: int = 0,
                  quiet: bool = True):
@@ -46,8 +49,9 @@ class SandboxServer:
             self._thread.join(timeout=5)
             self._server = None
 
-    def __enter__(self) -> str:
-        return self.start()
+    def __enter__(self) -> "SandboxServer":
+        self.start()
+        return self
 
     def __exit__(self, *exc) -> None:
         self.stop()

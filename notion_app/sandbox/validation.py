@@ -7,7 +7,7 @@ Each check raises a 400 validation_error whose message names the path, the way N
 import json
 import math
 import zoneinfo
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .errors import validation
 from .ids import make_id, normalize_id, rich_text_item
@@ -54,9 +54,14 @@ def _string(path, value, limit=None, nullable=False):
         return None
     if not isinstance(value, str):
         raise fail(path, "a string" + (" or `null`" if nullable else ""), value)
-    if limit is not None and len(value) > limit:
-        raise fail(f"{path}.length", f"≤ `{limit}`", len(value))
+    if limit is not None and js_length(value) > limit:
+        raise fail(f"{path}.length", f"≤ `{limit}`", js_length(value))
     return value
+
+
+def js_length(text: str) -> int:
+    """Length as Notion's JavaScript counts it: UTF-16 code units (an emoji counts 2)."""
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def _list(path, value):
@@ -275,8 +280,8 @@ class PageValidator:
                 raise validation(f"body failed validation: {path} should not have a UTC offset "
                                  f"when time_zone is set, instead was `{show(value)}`.")
             parsed = parsed.replace(tzinfo=tz)
-        if parsed.tzinfo is None:
-            return parsed.isoformat(timespec="milliseconds")
+        if parsed.tzinfo is None:  # Notion reads a date-time without offset as UTC
+            parsed = parsed.replace(tzinfo=UTC)
         return parsed.isoformat(timespec="milliseconds")
 
     def user_id(self, path, value) -> str:
@@ -309,7 +314,8 @@ class PageValidator:
             _only(item, rel, {"id"})
             pid = normalize_id(rel.get("id"))
             page = self.st.pages.get(pid or "")
-            if page is None or page["parent"].get("data_source_id") != target:
+            if page is None or page["parent"].get("data_source_id") != target or \
+                    not self.st.can_see(self.bot, "page", pid):
                 raise validation(f"body failed validation: {item}.id should be the id of a page "
                                  f"in the related data source, instead was "
                                  f"`{show(rel.get('id'))}`.")

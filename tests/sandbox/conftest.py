@@ -22,8 +22,8 @@ def sandbox_server():
                      "redirect_uris": [REDIRECT_URI, OTHER_REDIRECT], "name": "Notion Rows"}],
         "rate_limit": None,
     }
-    with SandboxServer(settings) as url:
-        yield url
+    with SandboxServer(settings) as server:
+        yield server.url
 
 
 @pytest.fixture
@@ -33,9 +33,9 @@ def sandbox_url(sandbox_server):
 
 @pytest.fixture
 def control(sandbox_server):
-    ctl = SandboxControl(sandbox_server)
-    ctl.reset()
-    return ctl
+    with SandboxControl(sandbox_server) as ctl:
+        ctl.reset()
+        yield ctl
 
 
 @pytest.fixture

@@ -206,3 +206,22 @@ def test_created_page_is_stored_with_computed_values(api, seed, control):
     assert created[0]["request_properties"] == body["properties"]
     newest = api.post(f"/v1/data_sources/{ds}/query", {}).json()["results"][0]
     assert newest["id"] in {page["id"], second["id"]}
+
+
+def test_rows_created_in_the_same_minute_still_sort_newest_first(api, seed):
+    ds = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    ids = []
+    for title in ["first", "second", "third"]:
+        ids.append(api.post("/v1/pages", {"parent": {"data_source_id": ds}, "properties": {
+            "Name": {"title": [{"text": {"content": title}}]}}}).json()["id"])
+    newest = api.post(f"/v1/data_sources/{ds}/query", {
+        "sorts": [{"timestamp": "created_time", "direction": "descending"}],
+        "page_size": 3}).json()["results"]
+    assert [r["id"] for r in newest] == ids[::-1]
+
+
+def test_date_time_without_offset_reads_back_as_utc(api, seed):
+    ds = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    page = api.post("/v1/pages", {"parent": {"data_source_id": ds}, "properties": {
+        "Due": {"date": {"start": "2026-01-31T10:00:00"}}}}).json()
+    assert page["properties"]["Due"]["date"]["start"] == "2026-01-31T10:00:00.000+00:00"

@@ -141,3 +141,23 @@ def test_reset_keeps_clients_but_forgets_tokens(connect, sandbox_url, control):
         "client_id": "later", "redirect_uri": REDIRECT_URI, "response_type": "code",
         "owner": "user"})
     assert resp.status_code == 200
+
+
+def test_seed_ids_are_deterministic_and_complete(control, seed):
+    assert seed["workspaces"]["acme"]["name"] == "Acme Corp"
+    assert seed["workspaces"]["acme"]["icon"] and seed["workspaces"]["globex"]["name"] == "Globex"
+    assert seed["users"]["ada"] == {"id": seed["users"]["ada"]["id"], "name": "Ada Lovelace",
+                                    "email": "ada@acme.example", "workspace": "acme"}
+    assert seed["users"]["hedy"]["workspace"] == "globex"
+    inventory = seed["databases"]["inventory"]
+    assert inventory["workspace"] == "acme" and set(inventory["data_sources"]) == {
+        "warehouse_a", "warehouse_b"}
+    assert sum(d["workspace"] == "globex" for d in seed["databases"].values()) == 105
+    control.reset()
+    assert control.seed() == seed
+
+
+def test_control_calls_are_not_logged(control):
+    control.settings(latency_ms=0)
+    control.seed()
+    assert control.requests() == []

@@ -1,6 +1,8 @@
 """POST /v1/pages rejects what Notion rejects, with a validation_error naming the path."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 ADA, HEDY = "ada", "hedy"
 
@@ -131,3 +133,28 @@ def test_unshared_parent_is_not_found(connect, sandbox_url, seed):
     resp = api.post("/v1/pages", {"parent": {"data_source_id": ds}, "properties": {}})
     assert resp.status_code == 404
     assert resp.json()["message"].startswith(f"Could not find data_source with ID: {ds}.")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(extra=st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=20),
+       pad=st.integers(min_value=1975, max_value=2000))
+def test_text_limit_counts_utf16_units_like_notion(api, tasks_ds, extra, pad):
+    content = "x" * pad + extra
+    resp = api.post("/v1/pages", {"parent": {"data_source_id": tasks_ds}, "properties": {
+        "Notes": {"rich_text": [{"text": {"content": content}}]}}})
+    units = len(content.encode("utf-16-le")) // 2
+    assert resp.status_code == (200 if units <= 2000 else 400), resp.text[:200]
+    if units <= 2000:
+        assert resp.json()["properties"]["Notes"]["rich_text"][0]["plain_text"] == content
+
+
+def test_relation_to_an_unshared_page_is_rejected(connect, sandbox_url, seed):
+    from .conftest import Api
+
+    api = Api(sandbox_url, connect(pages=["tasks"])["access_token"])
+    ds = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    resp = api.post("/v1/pages", {"parent": {"data_source_id": ds}, "properties": {
+        "Project": {"relation": [{"id": seed["pages"]["project_apollo"]}]}}})
+    assert resp.status_code == 400
+    assert "body.properties.Project.relation[0].id" in resp.json()["message"]

@@ -1,0 +1,109 @@
+"""notion-client (Notion's community Python SDK), unchanged, driven against the sandbox."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from notion_client import APIErrorCode, APIResponseError, Client
+from notion_client.errors import HTTPResponseError
+from notion_client.helpers import collect_paginated_api
+
+from .conftest import CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, authorize_url
+
+
+def sdk(base, token=None):
+    return Client(auth=token, base_url=base, retry=False, timeout_ms=5000)
+
+
+@pytest.fixture
+def tokens(control, sandbox_url):
+    def run(**consent):
+        location = control.consent(authorize_url(sandbox_url), **consent)
+        code = parse_qs(urlsplit(location).query)["code"][0]
+        return sdk(sandbox_url).oauth.token(
+            client_id=CLIENT_ID, client_secret=CLIENT_SECRET, grant_type="authorization_code",
+            code=code, redirect_uri=REDIRECT_URI)
+
+    return run
+
+
+def test_oauth_token_introspect_revoke(tokens, sandbox_url, control):
+    tok = tokens()
+    oauth = sdk(sandbox_url).oauth
+    assert tok["token_type"] == "bearer" and tok["refresh_token"].startswith("nrt_")
+    assert control.requests(path="/v1/oauth/token")[0]["body_encoding"] == "json"
+    refreshed = oauth.token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                            grant_type="refresh_token", refresh_token=tok["refresh_token"])
+    live = oauth.introspect(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                            token=refreshed["access_token"])
+    assert live["active"] is True
+    oauth.revoke(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                 token=refreshed["access_token"])
+    dead = oauth.introspect(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                            token=refreshed["access_token"])
+    assert dead["active"] is False
+    with pytest.raises(HTTPResponseError) as err:
+        oauth.token(client_id=CLIENT_ID, client_secret=CLIENT_SECRET,
+                    grant_type="authorization_code", code="used", redirect_uri=REDIRECT_URI)
+    assert err.value.status == 400
+
+
+def test_users_me_search_and_schema(tokens, sandbox_url, seed):
+    client = sdk(sandbox_url, tokens(workspace="globex", user="hedy")["access_token"])
+    assert client.users.me()["bot"]["owner"]["user"]["id"] == seed["users"]["hedy"]["id"]
+    sources = collect_paginated_api(client.search,
+                                    filter={"property": "object", "value": "data_source"})
+    assert len(sources) == 105
+    first = client.search(filter={"property": "object", "value": "data_source"})
+    assert first["has_more"] is True
+
+
+def test_retrieve_query_and_create_every_writable_type(tokens, sandbox_url, seed):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    tasks = seed["databases"]["tasks"]
+    ds_id = tasks["data_sources"]["tasks"]
+    db = client.databases.retrieve(database_id=tasks["id"])
+    assert db["data_sources"][0]["id"] == ds_id
+    assert "Status" in client.data_sources.retrieve(data_source_id=ds_id)["properties"]
+    rows = client.data_sources.query(
+        data_source_id=ds_id, filter={"property": "Name", "title": {"equals": "Ship v1"}})
+    assert len(rows["results"]) == 1
+    properties = {
+        "Name": {"title": [{"text": {"content": "From the SDK"}}]},
+        "Notes": {"rich_text": [{"text": {"content": "bold", "link": {"url": "https://e.com"}},
+                                 "annotations": {"bold": True}}]},
+        "Estimate": {"number": 2.5}, "Progress": {"number": 0.5}, "Budget": {"number": 100},
+        "Priority": {"select": {"name": "High"}},
+        "Tags": {"multi_select": [{"name": "Bug"}, {"name": "Docs"}]},
+        "Status": {"status": {"name": "Done"}},
+        "Due": {"date": {"start": "2026-08-01", "end": "2026-08-03"}},
+        "Done": {"checkbox": True}, "Link": {"url": "https://example.com"},
+        "Contact": {"email": "ada@acme.example"}, "Phone": {"phone_number": "+44 20 7946 0000"},
+        "Assignee": {"people": [{"object": "user", "id": seed["users"]["grace"]["id"]}]},
+        "Project": {"relation": [{"id": seed["pages"]["project_gemini"]}]},
+        "Attachments": {"files": [{"type": "external", "name": "spec.pdf",
+                                   "external": {"url": "https://e.com/spec.pdf"}}]},
+    }
+    page = client.pages.create(parent={"type": "data_source_id", "data_source_id": ds_id},
+                               properties=properties)
+    props = page["properties"]
+    assert props["Tags"]["multi_select"][1]["name"] == "Docs"
+    assert props["Assignee"]["people"][0]["name"] == "Grace Hopper"
+    assert props["Attachments"]["files"][0]["external"]["url"] == "https://e.com/spec.pdf"
+    assert props["Due"]["date"]["end"] == "2026-08-03"
+    assert props["Score"]["formula"]["number"] == 5.0
+    assert client.pages.retrieve(page_id=page["id"])["id"] == page["id"]
+
+
+def test_typed_errors(tokens, sandbox_url, seed):
+    client = sdk(sandbox_url, tokens(pages=["tasks"])["access_token"])
+    ds_id = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    with pytest.raises(APIResponseError) as err:
+        client.pages.create(parent={"data_source_id": ds_id},
+                            properties={"Status": {"status": {"name": "Nope"}}})
+    assert err.value.code == APIErrorCode.ValidationError and err.value.status == 400
+    with pytest.raises(APIResponseError) as err:
+        client.databases.retrieve(database_id=seed["databases"]["projects"]["id"])
+    assert err.value.code == APIErrorCode.ObjectNotFound
+    with pytest.raises(APIResponseError) as err:
+        sdk(sandbox_url, "ntn_bad").users.me()
+    assert err.value.code == APIErrorCode.Unauthorized and err.value.status == 401
