@@ -203,8 +203,11 @@ class NotionClient:
         title_property_name: str,
         title: str,
         created_after: datetime | str | None = None,
+        exclude_ids: frozenset[str] = frozenset(),
     ) -> dict | None:
         """The newest row whose title equals `title` (created at or after `created_after`).
+
+        Rows in `exclude_ids` (dashless, lower case) are already accounted for elsewhere.
 
         One query, for reconciling a create whose outcome is unknown. `created_after` is floored
         to the minute because Notion's created_time has minute precision.
@@ -228,6 +231,8 @@ class NotionClient:
             page_size=10,
         )
         for result in page.get("results") or []:
+            if result.get("id", "").replace("-", "").lower() in exclude_ids:
+                continue
             if len(title) <= 2000 or _page_title(result) == title:
                 return result
         return None
