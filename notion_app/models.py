@@ -140,3 +140,19 @@ class RowSubmission(db.Model):
     notion_page_url: Mapped[str | None] = mapped_column(String(2048))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+
+
+class NotionCache(db.Model):
+    """Short-lived copies of Notion answers per connection, shared by every worker."""
+
+    __tablename__ = "notion_cache"
+    __table_args__ = (UniqueConstraint("connection_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique (connection_id, key) index also serves lookups by connection.
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("notion_connection.id", ondelete="CASCADE")
+    )
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[Any] = mapped_column(JSON)
+    fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
