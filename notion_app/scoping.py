@@ -4,8 +4,9 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
+from . import catalog
 from .extensions import db
-from .models import NotionConnection
+from .models import NotionConnection, RowSubmission
 
 
 def connection_or_404(connection_id: int) -> NotionConnection:
@@ -16,3 +17,21 @@ def connection_or_404(connection_id: int) -> NotionConnection:
     if conn is None:
         abort(404)
     return conn
+
+
+def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
+    """A data source shared through `conn` (the id in the URL is untrusted until found)."""
+    found = catalog.shared_data_source(conn, data_source_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def row_or_404(row_id: int) -> RowSubmission:
+    query = select(RowSubmission).where(
+        RowSubmission.id == row_id, RowSubmission.user_id == current_user.id
+    )
+    row = db.session.scalar(query)
+    if row is None:
+        abort(404)
+    return row

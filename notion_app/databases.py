@@ -1,0 +1,140 @@
+"""The data sources a connection shares, one data source's schema and rows, and the row form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from . import catalog, sending
+from .forms import PostForm
+from .models import NotionConnection, RowSubmission
+from .notion import properties
+from .scoping import connection_or_404, data_source_or_404
+
+bp = Blueprint("databases", __name__)
+NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
+TIME_ZONES = (
+    "UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome",
+    "Europe/Athens", "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai",
+    "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+    "Pacific/Auckland", "America/Sao_Paulo", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+)
+
+
+@bp.get("/connections/<int:connection_id>/databases")
+@login_required
+def list_data_sources(connection_id: int):
+    """Every data source shared through the connection, grouped by database."""
+    conn = connection_or_404(connection_id)
+    query = request.args.get("q", "")[:200]
+    groups = catalog.database_groups(conn)
+    return render_template(
+        "databases/list.html", conn=conn, groups=catalog.matching(groups, query), query=query,
+        total=sum(len(g["data_sources"]) for g in groups), form=PostForm(),
+    )
+
+
+@bp.post("/connections/<int:connection_id>/databases/refresh")
+@login_required
+def refresh(connection_id: int):
+    """Forget the cached list (and schemas), so the next page load asks Notion again."""
+    conn = connection_or_404(connection_id)
+    if PostForm().validate_on_submit():
+        catalog.forget(conn)
+        flash("Refreshed from Notion.", "success")
+    return redirect(url_for(".list_data_sources", connection_id=conn.id))
+
+
+@bp.get("/connections/<int:connection_id>/data-sources/<ds_id>")
+@login_required
+def data_source(connection_id: int, ds_id: str):
+    """The schema, the latest rows, and the "Add a row" form."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    return _page(conn, ds, values={}, errors={}, nonce=uuid.uuid4().hex)
+
+
+@bp.post("/connections/<int:connection_id>/data-sources/<ds_id>")
+@login_required
+def append_row(connection_id: int, ds_id: str):
+    """Validate the row; save it to the outbox and send it, or show the form again with errors."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    schema = catalog.schema(conn, ds["id"])
+    nonce = request.form.get("nonce", "")
+    nonce = nonce if NONCE_RE.match(nonce) else uuid.uuid4().hex
+    props, errors, values = properties.parse_form(
+        schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
+    )
+    if errors:
+        return _page(conn, ds, values=values, errors=errors, nonce=nonce), 400
+    row = _submit(conn, ds, schema, props, nonce)
+    flash(*_outcome(row))
+    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"]))
+
+
+def _page(conn: NotionConnection, ds: dict, *, values: dict, errors: dict, nonce: str):
+    schema = catalog.schema(conn, ds["id"])
+    rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor"))
+    fields = properties.form_fields(schema["properties"] or {})
+    return render_template(
+        "databases/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
+        fields=fields, values=values, errors=errors, nonce=nonce, time_zones=TIME_ZONES,
+        users=_people_options(conn, fields), relations=_relation_options(conn, fields),
+        value_text=properties.value_text,
+    )
+
+
+def _people_options(conn: NotionConnection, fields) -> list[dict]:
+    if not any(f.type == "people" and f.writable for f in fields):
+        return []
+    return [u for u in catalog.workspace_users(conn) if u["type"] != "bot"]
+
+
+def _relation_options(conn: NotionConnection, fields) -> dict:
+    return {
+        f.key: catalog.relation_pages(conn, f.related_data_source_id)
+        for f in fields
+        if f.type == "relation" and f.writable
+    }
+
+
+def _user_ids(conn: NotionConnection, schema: dict) -> list[str] | None:
+    if not any(p.get("type") == "people" for p in (schema["properties"] or {}).values()):
+        return None
+    return [u["id"] for u in catalog.workspace_users(conn)]
+
+
+def _submit(conn, ds, schema, props, nonce) -> RowSubmission:
+    title_property = next(
+        (n for n, p in (schema["properties"] or {}).items() if p.get("type") == "title"), None
+    )
+    title_text = properties.value_text({"type": "title", **props.get(title_property, {})})
+    row, created = sending.submit(
+        current_user, conn, data_source_id=ds["id"], data_source_title=ds["title"],
+        properties=props, title_property=title_property, title_text=title_text, nonce=nonce,
+    )
+    return sending.send_now(row) if created else row
+
+
+def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
+    if row.state == "sent":
+        if row.notion_page_url:
+            link = Markup('Row added — <a href="{}">Open in Notion</a>')
+            return link.format(row.notion_page_url), "success"
+        return "Row added.", "success"
+    if row.state == "unknown":
+        return (
+            "Notion did not answer in time; we'll check whether the row arrived before "
+            "sending again.",
+            "warning",
+        )
+    if row.state == "failed":
+        where = f" ({row.error_property})" if row.error_property else ""
+        return f"Notion refused the row{where}: {row.last_error}", "error"
+    return "Saved — it will be sent shortly.", "info"
