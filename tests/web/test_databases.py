@@ -12,6 +12,7 @@ from sqlalchemy import select
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, RowSubmission
 from notion_app.notion.properties import field_key
+from notion_app.sandbox.seed import prop_id as seed_prop_id
 
 
 def conn_id(app) -> int:
@@ -104,3 +105,147 @@ def test_unshared_or_bogus_data_source_is_404_without_a_call(app, user_client, s
     for bad in ("x", "../../v1/users", "0" * 32):
         assert user_client.get(f"/connections/{conn_id(app)}/data-sources/{bad}").status_code == 404
     assert calls(sandbox) == 0
+
+
+def key(name: str, ds: str = "tasks") -> str:
+    return field_key("title" if name == "Name" else seed_prop_id(ds, name))
+
+
+def page_form(client, url: str) -> dict:
+    html = client.get(url).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', html).group(1)
+    return {"csrf_token": csrf_from(html), "nonce": nonce}
+
+
+def test_every_property_type_end_to_end(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    seed = sandbox.seed()
+    grace = seed["users"]["grace"]["id"]
+    apollo = seed["pages"]["project_apollo"]
+    url = ds_url(app, sandbox, "tasks")
+    data = page_form(user_client, url) | {
+        key("Name"): "  Launch ✨ <b>now</b> ",
+        key("Notes"): "line one\r\nline two",
+        key("Estimate"): "3",
+        key("Progress"): "12.5%",
+        key("Budget"): "$1200.50",
+        key("Priority") + "-new": "Urgent",
+        key("Tags"): ["Bug", "Docs"],
+        key("Tags") + "-new": "Ops",
+        key("Status"): "In progress",
+        key("Due"): "2026-12-01",
+        key("Due") + "-time": "09:30",
+        key("Due") + "-end": "2026-12-01",
+        key("Due") + "-end-time": "10:00",
+        key("Due") + "-tz": "Europe/Paris",
+        key("Done"): "on",
+        key("Link"): "https://example.com/a?b=c",
+        key("Contact"): "ada@example.com",
+        key("Phone"): "+44 20 7946 0958",
+        key("Assignee"): grace,
+        key("Project"): apollo,
+        key("Attachments"): "https://example.com/files/spec.pdf",
+        key("Attachments") + "-name": "Spec",
+        key("Score"): "99",  # read-only: ignored
+        "p-unknown": "ignored",
+    }
+    sandbox.clear_requests()
+    resp = user_client.post(url, data=data)
+    assert resp.status_code == 302 and resp.headers["Location"] == url
+    assert calls(sandbox) == 1 and calls(sandbox, "/v1/pages", "POST") == 1
+    sent = sandbox.pages()[-1]["request_properties"]
+    text = lambda s: [{"type": "text", "text": {"content": s}}]  # noqa: E731
+    assert sent == {
+        "Name": {"title": text("Launch ✨ <b>now</b>")},
+        "Notes": {"rich_text": text("line one\nline two")},
+        "Estimate": {"number": 3},
+        "Progress": {"number": 0.125},
+        "Budget": {"number": 1200.5},
+        "Priority": {"select": {"name": "Urgent"}},
+        "Tags": {"multi_select": [{"name": "Bug"}, {"name": "Docs"}, {"name": "Ops"}]},
+        "Status": {"status": {"name": "In progress"}},
+        "Due": {"date": {"start": "2026-12-01T09:30:00", "end": "2026-12-01T10:00:00",
+                         "time_zone": "Europe/Paris"}},
+        "Done": {"checkbox": True},
+        "Link": {"url": "https://example.com/a?b=c"},
+        "Contact": {"email": "ada@example.com"},
+        "Phone": {"phone_number": "+44 20 7946 0958"},
+        "Assignee": {"people": [{"object": "user", "id": grace}]},
+        "Project": {"relation": [{"id": apollo}]},
+        "Attachments": {"files": [{"type": "external", "name": "Spec",
+                                   "external": {"url": "https://example.com/files/spec.pdf"}}]},
+    }
+    page = user_client.get(url).get_data(as_text=True)
+    assert "Row added — <a href=" in page and "Open in Notion" in page
+    assert "Launch ✨ &lt;b&gt;now&lt;/b&gt;" in page and "<b>now</b>" not in page
+
+    # the same nonce again (a reload or double click): no second page
+    sandbox.clear_requests()
+    assert user_client.post(url, data=data).status_code == 302
+    assert calls(sandbox, "/v1/pages") == 0
+    with app.app_context():
+        assert len(db.session.scalars(select(RowSubmission)).all()) == 1
+
+
+def test_html_in_property_names_is_escaped(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "odd_names")
+    html = user_client.get(url).get_data(as_text=True)
+    assert "<b>Bold</b>" not in html
+    odd = key('<b>Bold</b> "quoted"', "odd_names")
+    assert f'<label for="{odd}">&lt;b&gt;Bold&lt;/b&gt; &#34;quoted&#34;</label>' in html
+    assert "<th scope=\"col\">&lt;b&gt;Bold&lt;/b&gt; &#34;quoted&#34;</th>" in html
+    labels = {unescape(m) for m in re.findall(r'<label for="p-[^"]+">([^<]*)</label>', html)}
+    assert {'<b>Bold</b> "quoted"', "Catégorie", "🔥 Heat", "Notes ", "Name"} <= labels
+    assert "Crème brûlée" in html
+
+
+def test_field_errors_keep_what_was_typed_and_call_nobody(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    data = page_form(user_client, url) | {
+        key("Name"): "", key("Estimate"): "lots", key("Contact"): "not-an-email",
+        key("Notes"): "keep <me>", key("Status"): "Nope",
+    }
+    sandbox.clear_requests()
+    resp = user_client.post(url, data=data)
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert calls(sandbox, "/v1/pages") == 0
+    assert "This field is required." in html and "Enter a number" in html
+    assert f'id="{key("Estimate")}-error"' in html and 'value="lots"' in html
+    assert "keep &lt;me&gt;</textarea>" in html and 'value="not-an-email"' in html
+    assert data["nonce"] in html  # the same nonce: fixing and sending still sends once
+    with app.app_context():
+        assert db.session.scalars(select(RowSubmission)).all() == []
+
+
+def test_post_without_csrf_is_refused(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "projects")
+    user_client.get(url)
+    sandbox.clear_requests()
+    assert user_client.post(url, data={key("Name", "projects"): "x"}).status_code == 400
+    assert calls(sandbox, "/v1/pages") == 0
+
+
+def test_revoked_token_redirects_to_the_dashboard(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    sandbox.revoke_all()
+    resp = user_client.get(f"/connections/{conn_id(app)}/databases")
+    assert resp.status_code == 302 and resp.headers["Location"] == "/connections"
+    html = user_client.get("/connections").get_data(as_text=True)
+    assert "needs to be reconnected" in html and "Reconnect it to continue" in html
+
+
+def test_more_rows_follows_the_cursor(app, user_client, sandbox, monkeypatch):
+    from notion_app import catalog
+
+    monkeypatch.setattr(catalog, "ROWS_PER_PAGE", 2)
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "projects")
+    html = user_client.get(url).get_data(as_text=True)
+    assert html.index("Mercury") < html.index("Gemini") and "Apollo" not in html.split("Latest")[1]
+    more = re.search(r'href="([^"]+cursor=[^"]+)"', html).group(1)
+    html = user_client.get(unescape(more)).get_data(as_text=True)
+    assert "Apollo" in html.split("Latest")[1]
