@@ -54,3 +54,47 @@ def connect(client, sandbox, workspace: str = "acme", user: str = "ada", pages="
     authorize_url = start_connect(client)
     location = sandbox.consent(authorize_url, workspace=workspace, user=user, pages=pages)
     return finish_at(client, location)
+
+
+# -- data sources (tests/web/test_databases.py, test_history.py) ----------------------------
+
+
+def conn_id(app) -> int:
+    """The id of the newest NotionConnection."""
+    from sqlalchemy import select
+
+    from notion_app.extensions import db
+    from notion_app.models import NotionConnection
+
+    with app.app_context():
+        return db.session.scalars(select(NotionConnection.id)).all()[-1]
+
+
+def ds_ids(sandbox) -> dict[str, str]:
+    """Seed data source ids by key (tasks, projects, warehouse_a, ledger_001, ...)."""
+    dbs = sandbox.seed()["databases"].values()
+    return {key: ds_id for d in dbs for key, ds_id in d["data_sources"].items()}
+
+
+def ds_url(app, sandbox, key: str) -> str:
+    return f"/connections/{conn_id(app)}/data-sources/{ds_ids(sandbox)[key]}"
+
+
+def calls(sandbox, path="/v1/", method=None) -> int:
+    """How many Notion API requests reached the sandbox (since its log was cleared)."""
+    return len(sandbox.requests(path=path, method=method))
+
+
+def key(name: str, ds: str = "tasks") -> str:
+    """The row form's field name for a seed property."""
+    from notion_app.notion.properties import field_key
+    from notion_app.sandbox.seed import prop_id
+
+    return field_key("title" if name == "Name" else prop_id(ds, name))
+
+
+def page_form(client, url: str) -> dict:
+    """The hidden fields (CSRF token, nonce) of the row form at `url`."""
+    html = client.get(url).get_data(as_text=True)
+    nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', html).group(1)
+    return {"csrf_token": csrf_from(html), "nonce": nonce}

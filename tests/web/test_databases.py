@@ -5,33 +5,11 @@ from __future__ import annotations
 import re
 from html import unescape
 
-import pytest
-from helpers import connect, csrf_from, post_form
+from helpers import calls, conn_id, connect, ds_url, key, page_form, post_form
 from sqlalchemy import select
 
 from notion_app.extensions import db
-from notion_app.models import NotionConnection, RowSubmission
-from notion_app.notion.properties import field_key
-from notion_app.sandbox.seed import prop_id as seed_prop_id
-
-
-def conn_id(app) -> int:
-    with app.app_context():
-        return db.session.scalars(select(NotionConnection.id)).all()[-1]
-
-
-def ds_url(app, sandbox, key: str) -> str:
-    ds_id = ds_ids(sandbox)[key]
-    return f"/connections/{conn_id(app)}/data-sources/{ds_id}"
-
-
-def ds_ids(sandbox) -> dict[str, str]:
-    dbs = sandbox.seed()["databases"].values()
-    return {key: ds_id for d in dbs for key, ds_id in d["data_sources"].items()}
-
-
-def calls(sandbox, path="/v1/", method=None) -> int:
-    return len(sandbox.requests(path=path, method=method))
+from notion_app.models import RowSubmission
 
 
 def test_list_groups_data_sources_by_database(app, user_client, sandbox):
@@ -105,16 +83,6 @@ def test_unshared_or_bogus_data_source_is_404_without_a_call(app, user_client, s
     for bad in ("x", "../../v1/users", "0" * 32):
         assert user_client.get(f"/connections/{conn_id(app)}/data-sources/{bad}").status_code == 404
     assert calls(sandbox) == 0
-
-
-def key(name: str, ds: str = "tasks") -> str:
-    return field_key("title" if name == "Name" else seed_prop_id(ds, name))
-
-
-def page_form(client, url: str) -> dict:
-    html = client.get(url).get_data(as_text=True)
-    nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', html).group(1)
-    return {"csrf_token": csrf_from(html), "nonce": nonce}
 
 
 def test_every_property_type_end_to_end(app, user_client, sandbox):
