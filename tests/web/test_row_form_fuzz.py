@@ -1,0 +1,59 @@
+"""T22: generated input through the real row form: no 5xx, no raw markup, no over-limit call."""
+
+from __future__ import annotations
+
+from helpers import connect, csrf_from, ds_url, key
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+MARKUP = "<script>alert(1)</script>"
+NAMES = ["Name", "Notes", "Estimate", "Progress", "Budget", "Priority", "Tags", "Status", "Due",
+         "Done", "Link", "Contact", "Phone", "Assignee", "Project", "Attachments", "Score"]
+SUFFIXES = ["", "", "", "-new", "-name", "-time", "-end", "-end-time", "-tz"]
+
+texts = st.one_of(
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=300),
+    st.sampled_from([MARKUP, "\x00", "a\x00b", "💥" * 1500, "x" * 10_000, "y" * 250_000,
+                     "12.5%", "-1e999", "1e308", "2026-02-30", "25:99", "Mars/Olympus",
+                     "javascript:alert(1)", "00000000-0000-0000-0000-000000000000", "on", ""]),
+)
+field_names = st.one_of(
+    st.builds(lambda n, s: key(n) + s, st.sampled_from(NAMES), st.sampled_from(SUFFIXES)),
+    st.text(max_size=20),
+    st.just('<b>"name"</b>'),
+)
+forms = st.dictionaries(field_names, st.one_of(texts, st.lists(texts, max_size=4)), max_size=12)
+
+
+def over_limit(value) -> bool:
+    """True when a request value breaks Notion's limits (2000 per text item, 100 per list)."""
+    if isinstance(value, list):
+        return len(value) > 100 or any(over_limit(v) for v in value)
+    if isinstance(value, dict):
+        content = value.get("content")
+        if isinstance(content, str) and len(content.encode("utf-16-le")) // 2 > 2000:
+            return True
+        return any(over_limit(v) for v in value.values())
+    return False
+
+
+def test_generated_input_never_breaks_the_form(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    token = csrf_from(user_client.get(url).get_data(as_text=True))
+    statuses = []
+
+    @settings(max_examples=50, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(forms)
+    def post(form):
+        resp = user_client.post(url, data={**form, "csrf_token": token})
+        statuses.append(resp.status_code)
+        assert resp.status_code in (302, 400), resp.status_code
+        html = resp.get_data(as_text=True)
+        assert MARKUP not in html and '<b>"name"</b>' not in html
+
+    post()
+    assert 400 in statuses
+    for page in sandbox.pages():
+        assert not over_limit(page["request_properties"])
