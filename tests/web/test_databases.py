@@ -217,3 +217,17 @@ def test_more_rows_follows_the_cursor(app, user_client, sandbox, monkeypatch):
     more = re.search(r'href="([^"]+cursor=[^"]+)"', html).group(1)
     html = user_client.get(unescape(more)).get_data(as_text=True)
     assert "Apollo" in html.split("Latest")[1]
+
+
+def test_people_and_relation_options_are_cached_too(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    user_client.get(f"/connections/{conn_id(app)}/databases")
+    sandbox.clear_requests()
+    url = ds_url(app, sandbox, "tasks")
+    html = user_client.get(url).get_data(as_text=True)
+    assert "Grace Hopper" in html and "Apollo" in html and 'data-filter="' in html
+    # schema + latest rows, plus the people list and the related data source's pages
+    assert calls(sandbox) == 4
+    sandbox.clear_requests()
+    user_client.get(url)
+    assert calls(sandbox) == 1
