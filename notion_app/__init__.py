@@ -35,7 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
-    from . import clients, database
+    from . import clients, database, jobs
     from .accounts import load_user
     from .notion import oauth
 
@@ -53,6 +53,7 @@ def _init_extensions(app: Flask) -> None:
         devsandbox.start(app)
     oauth.init_app(app)
     clients.init_app(app)
+    jobs.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

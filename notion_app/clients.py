@@ -21,7 +21,9 @@ def init_app(app: Flask) -> None:
     redis = app.extensions.get("redis")
     rate = app.config.get("NOTION_RATE", 2.5)
     burst = app.config.get("NOTION_BURST", 4)
-    pacer = RedisPacer(redis, rate=rate, burst=burst) if redis else MemoryPacer(rate=rate, burst=burst)
+    pacer = (
+        RedisPacer(redis, rate=rate, burst=burst) if redis else MemoryPacer(rate=rate, burst=burst)
+    )
     app.extensions["notion_pacer"] = pacer
 
 

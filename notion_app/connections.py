@@ -20,7 +20,7 @@ from flask import (
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 
-from . import workspaces
+from . import jobs, sending, workspaces
 from .forms import PostForm
 from .notion import oauth
 from .scoping import connection_or_404
@@ -126,6 +126,8 @@ def _exchange_and_save() -> tuple[str, str]:
             "Log in to that account, or disconnect it there first.",
             "error",
         )
+    if sending.resume_connection(conn):
+        jobs.kick()
     name = escape(conn.workspace_name or "your Notion workspace")
     return Markup("Connected <strong>{}</strong>.").format(name), "success"
 

@@ -105,6 +105,9 @@ def make_config(tmp_path, base_url: str, **extra) -> dict:
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SEND_BUDGET_SECONDS": 3.0,
         "BACKGROUND_SENDER": False,
+        # Pacing has its own tests; elsewhere it would only make the suite slow.
+        "NOTION_RATE": 1000.0,
+        "NOTION_BURST": 1000,
     }
     config.update(extra)
     return config
