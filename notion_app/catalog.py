@@ -6,6 +6,7 @@ in `NotionCache` rows (per connection, shared by every worker) for `CACHE_SECOND
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from .clients import with_client
 from .extensions import db
 from .models import NotionCache, NotionConnection, utcnow
+from .notion.errors import NotionRateLimited
 from .notion.properties import FieldError, normalize_id, title_of
 
 CACHE_SECONDS = 300
@@ -160,16 +162,26 @@ def schema(conn: NotionConnection, data_source_id: str) -> dict:
 
 
 def latest_rows(conn: NotionConnection, data_source_id: str, cursor: str | None = None) -> dict:
-    """One page of rows, newest first: {"results", "next_cursor"}. Never cached."""
+    """One page of rows, newest first: {"results", "next_cursor", "busy"}. Never cached.
+
+    When Notion (or our pacer) says slow down, the rows are left out (`busy` is the wait in
+    seconds) so the form still shows — right after a rate-limited append, for instance.
+    """
     sorts = [{"timestamp": "created_time", "direction": "descending"}]
     cursor = cursor if cursor and len(cursor) <= 200 else None
-    page = with_client(
-        conn,
-        lambda c: c.query_data_source(
-            data_source_id, sorts=sorts, start_cursor=cursor, page_size=ROWS_PER_PAGE
-        ),
-    )
-    return {"results": page.get("results") or [], "next_cursor": page.get("next_cursor")}
+    try:
+        page = with_client(
+            conn,
+            lambda c: c.query_data_source(
+                data_source_id, sorts=sorts, start_cursor=cursor, page_size=ROWS_PER_PAGE
+            ),
+            max_wait=2.0,
+        )
+    except NotionRateLimited as exc:
+        return {"results": [], "next_cursor": None, "busy": math.ceil(exc.retry_after or 1)}
+    return {
+        "results": page.get("results") or [], "next_cursor": page.get("next_cursor"), "busy": None
+    }
 
 
 def workspace_users(conn: NotionConnection) -> list[dict]:

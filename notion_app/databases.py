@@ -13,7 +13,7 @@ from . import catalog, sending
 from .forms import PostForm
 from .models import NotionConnection, RowSubmission
 from .notion import properties
-from .scoping import connection_or_404, data_source_or_404
+from .scoping import connection_or_404, data_source_or_404, row_or_404
 
 bp = Blueprint("databases", __name__)
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -56,7 +56,8 @@ def data_source(connection_id: int, ds_id: str):
     """The schema, the latest rows, and the "Add a row" form."""
     conn = connection_or_404(connection_id)
     ds = data_source_or_404(conn, ds_id)
-    return _page(conn, ds, values={}, errors={}, nonce=uuid.uuid4().hex)
+    refill, errors = _failed_row(ds, request.args.get("row", type=int))
+    return _page(conn, ds, values={}, errors=errors, nonce=uuid.uuid4().hex, refill=refill)
 
 
 @bp.post("/connections/<int:connection_id>/data-sources/<ds_id>")
@@ -75,13 +76,15 @@ def append_row(connection_id: int, ds_id: str):
         return _page(conn, ds, values=values, errors=errors, nonce=nonce), 400
     row = _submit(conn, ds, schema, props, nonce)
     flash(*_outcome(row))
-    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"]))
+    again = {"row": row.id} if row.state == "failed" else {}
+    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], **again))
 
 
-def _page(conn: NotionConnection, ds: dict, *, values: dict, errors: dict, nonce: str):
+def _page(conn, ds, *, values: dict, errors: dict, nonce: str, refill: dict | None = None):
     schema = catalog.schema(conn, ds["id"])
     rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor"))
     fields = properties.form_fields(schema["properties"] or {})
+    values = _form_values(fields, refill) if refill else values
     return render_template(
         "databases/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
         fields=fields, values=values, errors=errors, nonce=nonce, time_zones=TIME_ZONES,
@@ -138,3 +141,50 @@ def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
         where = f" ({row.error_property})" if row.error_property else ""
         return f"Notion refused the row{where}: {row.last_error}", "error"
     return "Saved — it will be sent shortly.", "info"
+
+
+def _failed_row(ds: dict, row_id: int | None) -> tuple[dict, dict]:
+    """The properties and the field error of a row Notion refused, to fix and send again."""
+    if row_id is None:
+        return {}, {}
+    row = row_or_404(row_id)
+    if row.data_source_id != ds["id"] or row.state != "failed":
+        return {}, {}
+    return row.properties or {}, {row.error_property or "": row.last_error or ""}
+
+
+def _form_values(fields, props: dict) -> dict[str, list[str]]:
+    """Stored Notion property values back into the form's fields (the inverse of parse_form)."""
+    out: dict[str, list[str]] = {}
+    for f in fields:
+        value = (props.get(f.name) or {}).get(f.type)
+        if value is None:
+            continue
+        k = f.key
+        if f.type in ("title", "rich_text"):
+            out[k] = ["".join((i.get("text") or {}).get("content", "") for i in value)]
+        elif f.type in ("select", "status"):
+            known = value.get("name", "") in {name for name, _ in f.options}
+            out[k if known or f.type == "status" else k + "-new"] = [value.get("name", "")]
+        elif f.type == "multi_select":
+            names = [o.get("name", "") for o in value]
+            known = {name for name, _ in f.options}
+            out[k] = [n for n in names if n in known]
+            out[k + "-new"] = [", ".join(n for n in names if n not in known)]
+        elif f.type in ("people", "relation"):
+            out[k] = [o.get("id", "") for o in value]
+        elif f.type == "checkbox":
+            out[k] = ["on" if value else ""]
+        elif f.type == "files":
+            out[k] = [(x.get("external") or {}).get("url", "") for x in value]
+            out[k + "-name"] = [x.get("name") or "" for x in value]
+        elif f.type == "date":
+            for part, when in (("", value.get("start")), ("-end", value.get("end"))):
+                day, _, clock = (when or "").partition("T")
+                out[k + part], out[k + part + "-time"] = [day], [clock[:5]]
+            out[k + "-tz"] = [value.get("time_zone") or ""]
+        elif f.type == "number" and f.number_format == "percent":
+            out[k] = [format(round(value * 100, 10), "g")]
+        else:
+            out[k] = [str(value)]
+    return out

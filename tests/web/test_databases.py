@@ -231,3 +231,59 @@ def test_people_and_relation_options_are_cached_too(app, user_client, sandbox):
     sandbox.clear_requests()
     user_client.get(url)
     assert calls(sandbox) == 1
+
+
+def flash_after_post(client, url: str, data: dict) -> str:
+    resp = client.post(url, data=data)
+    assert resp.status_code == 302 and resp.headers["Location"].startswith(url)
+    return client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def test_outcome_flashes(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    sandbox.ambiguous(status=502)
+    html = flash_after_post(user_client, url, page_form(user_client, url) | {key("Name"): "b"})
+    assert "Notion did not answer in time" in html
+    missing = "00000000-0000-4000-8000-000000000000"
+    data = page_form(user_client, url) | {key("Name"): "c", key("Project"): missing}
+    html = flash_after_post(user_client, url, data)
+    assert "Notion refused the row (Project)" in html
+    assert f'id="{key("Project")}-error"' in html  # shown at the field, the form refilled
+    assert f'value="{missing}"' in html and 'value="c"' in html
+    sandbox.fail_next(429, path="/v1/pages", retry_after=60)
+    html = flash_after_post(user_client, url, page_form(user_client, url) | {key("Name"): "a"})
+    assert "Saved — it will be sent shortly" in html and "Notion asked us to slow down" in html
+    with app.app_context():
+        states = [r.state for r in db.session.scalars(select(RowSubmission))]
+    assert states == ["unknown", "failed", "pending"]
+
+
+def test_refilling_a_refused_row_gives_back_the_same_payload():
+    from werkzeug.datastructures import MultiDict
+
+    from notion_app.databases import _form_values
+    from notion_app.notion.properties import form_fields, parse_form
+    from notion_app.sandbox.seed import _tasks_schema
+
+    schema = _tasks_schema("1" * 32, "2" * 32)
+    user, page = "3" * 8 + "-3333-4333-8333-" + "3" * 12, "4" * 8 + "-4444-4444-8444-" + "4" * 12
+    payload = {
+        "Name": {"title": [{"type": "text", "text": {"content": "x" * 2000}},
+                           {"type": "text", "text": {"content": "y"}}]},
+        "Progress": {"number": 0.125}, "Budget": {"number": 1200.5},
+        "Priority": {"select": {"name": "Urgent"}},
+        "Tags": {"multi_select": [{"name": "Bug"}, {"name": "Ops"}]},
+        "Status": {"status": {"name": "Done"}},
+        "Due": {"date": {"start": "2026-12-01T09:30:00", "end": "2026-12-02T10:00:00",
+                         "time_zone": "Europe/Paris"}},
+        "Done": {"checkbox": True}, "Link": {"url": "https://example.com/"},
+        "Assignee": {"people": [{"object": "user", "id": user}]},
+        "Project": {"relation": [{"id": page}]},
+        "Attachments": {"files": [{"type": "external", "name": "Spec",
+                                   "external": {"url": "https://example.com/s.pdf"}}]},
+    }
+    values = _form_values(form_fields(schema), payload)
+    form = MultiDict([(k, v) for k, vs in values.items() for v in vs])
+    again, errors, _ = parse_form(schema, form)
+    assert errors == {} and again == payload
