@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import config as settings
@@ -26,6 +27,7 @@ def generate_key() -> None:
 
 
 @click.command("rotate-keys")
+@with_appcontext
 def rotate_keys() -> None:
     """Re-encrypt every stored token under the newest key in TOKEN_ENCRYPTION_KEY.
 
@@ -41,6 +43,7 @@ def rotate_keys() -> None:
 
 
 @click.command("check-deploy")
+@with_appcontext
 def check_deploy() -> None:
     """List what this configuration still misses for production (like Django's check --deploy)."""
     problems = settings.production_problems(dict(current_app.config))
