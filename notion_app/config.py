@@ -20,16 +20,18 @@ DEFAULTS = {
     "NOTION_VERSION": "2025-09-03",
     "NOTION_CONNECT_TIMEOUT": 5.0,
     "NOTION_READ_TIMEOUT": 30.0,
-    "NOTION_TOKEN_TIMEOUT": 10.0,
+    "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105 - a timeout in seconds, not a password
     "NOTION_SANDBOX_PORT": 5001,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
     "SESSION_COOKIE_NAME": "session",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "LOGIN_THROTTLE_LIMIT": 10,
     "LOGIN_THROTTLE_WINDOW": 15 * 60,
-    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",  # nosec B105 - a hash method name
     "SEND_BUDGET_SECONDS": 5.0,
 }
 
@@ -46,8 +48,9 @@ ENV_STRINGS = (
     "REDIS_URL",
     "PREFERRED_URL_SCHEME",
     "APP_ENV",
+    "LOG_LEVEL",
 )
-ENV_FLAGS = ("NOTION_SANDBOX",)
+ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 

@@ -124,7 +124,7 @@ def token():
         bot = st.bots[bot_id]
         ws = st.workspaces[bot["workspace_id"]]
         return ok({
-            "access_token": access, "token_type": "bearer", "refresh_token": refresh,
+            "access_token": access, "token_type": "bearer", "refresh_token": refresh,  # nosec B105
             "bot_id": bot_id, "workspace_id": ws["id"], "workspace_name": ws["name"],
             "workspace_icon": ws["icon"],
             "owner": {"type": "user", "user": st.user_object(bot["user_id"])},

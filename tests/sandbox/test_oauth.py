@@ -5,8 +5,16 @@ import time
 import pytest
 import requests
 
-from .conftest import (CLIENT_ID, CLIENT_SECRET, OTHER_REDIRECT, REDIRECT_URI, Api,
-                       authorize_url, query_of, token_call)
+from .conftest import (
+    CLIENT_ID,
+    CLIENT_SECRET,
+    OTHER_REDIRECT,
+    REDIRECT_URI,
+    Api,
+    authorize_url,
+    query_of,
+    token_call,
+)
 
 
 def code_for(control, base, **kw):
