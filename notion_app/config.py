@@ -20,7 +20,8 @@ DEFAULTS = {
     "NOTION_VERSION": "2025-09-03",
     "NOTION_CONNECT_TIMEOUT": 5.0,
     "NOTION_READ_TIMEOUT": 30.0,
-    "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105 - a timeout in seconds, not a password
+    # bandit B105 takes these two for passwords: a timeout and a hash method name.
+    "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105
     "NOTION_SANDBOX_PORT": 5001,
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
@@ -31,7 +32,7 @@ DEFAULTS = {
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
     "LOGIN_THROTTLE_LIMIT": 10,
     "LOGIN_THROTTLE_WINDOW": 15 * 60,
-    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",  # nosec B105 - a hash method name
+    "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",  # nosec B105
     "SEND_BUDGET_SECONDS": 5.0,
 }
 
