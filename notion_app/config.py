@@ -52,6 +52,7 @@ ENV_STRINGS = (
     "LOG_LEVEL",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
+ENV_INTS = ("NOTION_SANDBOX_PORT",)
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 
@@ -68,6 +69,7 @@ def from_environ(environ: os._Environ | dict) -> dict:
     """The settings the environment gives, by the names of design.md §6."""
     found = {name: environ[name] for name in ENV_STRINGS if environ.get(name)}
     found.update({name: is_true(environ[name]) for name in ENV_FLAGS if name in environ})
+    found.update({name: int(environ[name]) for name in ENV_INTS if environ.get(name)})
     if environ.get("TRUSTED_HOSTS"):
         found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h]
     if "APP_ENV" not in found:

@@ -96,7 +96,7 @@ class Gunicorn:
     def __init__(self, args: list[str], env: dict, port: int):
         self.port = port
         self.url = f"http://127.0.0.1:{port}"
-        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)  # noqa: SIM115
+        self.log = tempfile.NamedTemporaryFile("w+", suffix=".log", delete=False)
         cmd = [str(Path(sys.executable).with_name("gunicorn")), *args]
         self.proc = subprocess.Popen(
             cmd, cwd=ROOT, env={**env, "PORT": str(port)}, stdout=self.log,
@@ -117,6 +117,8 @@ class Gunicorn:
         raise RuntimeError(f"gunicorn did not become ready:\n{self.output()}")
 
     def output(self) -> str:
+        if self.proc.poll() is not None and hasattr(self, "_text"):
+            return self._text
         return Path(self.log.name).read_text(errors="replace")
 
     def stop(self) -> None:
@@ -127,7 +129,9 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        self._text = Path(self.log.name).read_text(errors="replace")
         self.log.close()
+        Path(self.log.name).unlink(missing_ok=True)
 
 
 def csrf(html: str) -> str:
