@@ -107,7 +107,8 @@ def finalize(config: dict, instance_path: str) -> None:
     )
     if production:
         config.update(SESSION_COOKIE_SECURE=True, REMEMBER_COOKIE_SECURE=True)
-        config.setdefault("PREFERRED_URL_SCHEME", "https")
+        # Flask's own default is "http", so setdefault would never apply.
+        config["PREFERRED_URL_SCHEME"] = "https"
         missing = production_problems(config)
         if missing:
             raise ConfigError("Refusing to start in production: " + "; ".join(missing))
