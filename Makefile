@@ -5,7 +5,7 @@ PIP := $(VENV)/bin/pip
 TEST_POSTGRES_URL ?= postgresql://postgres@127.0.0.1:5432/test
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/15
 
-.PHONY: run test install install-dev lint
+.PHONY: run test install install-dev lint audit
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -23,10 +23,16 @@ run: install
 
 # The whole suite on SQLite, then again on the local PostgreSQL (skipped with a reason when it
 # is not running, except in CI). Redis tests use TEST_REDIS_URL.
-test: install-dev
+test: install-dev audit
 	$(VENV)/bin/ruff check .
-	TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/web --postgres
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
+
+# Security audit: bandit on the app's code, pip-audit on the pinned requirements (a note, not a
+# failure, when the package index's vulnerability API cannot be reached).
+audit: install-dev
+	$(VENV)/bin/bandit -c pyproject.toml -r notion_app -q
+	$(PY) scripts/pip_audit.py

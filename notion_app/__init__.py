@@ -25,6 +25,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.update(settings.from_environ(os.environ))
     app.config.update(test_config or {})
     settings.finalize(app.config, app.instance_path)
+    from . import deployment
+
+    deployment.init_app(app)
     _init_extensions(app)
     _register_blueprints(app)
     from . import cli, web

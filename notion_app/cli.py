@@ -5,10 +5,10 @@ from __future__ import annotations
 import click
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from . import config as settings
-from . import crypto
+from . import crypto, deployment
 from .extensions import db
 from .models import NotionConnection
 
@@ -26,6 +26,7 @@ def generate_key() -> None:
 
 
 @click.command("rotate-keys")
+@with_appcontext
 def rotate_keys() -> None:
     """Re-encrypt every stored token under the newest key in TOKEN_ENCRYPTION_KEY.
 
@@ -41,15 +42,12 @@ def rotate_keys() -> None:
 
 
 @click.command("check-deploy")
+@with_appcontext
 def check_deploy() -> None:
-    """List what this configuration still misses for production (like Django's check --deploy)."""
-    problems = settings.production_problems(dict(current_app.config))
-    if not current_app.config.get("PRODUCTION"):
-        problems.append("APP_ENV is not production (set APP_ENV=production or run on a dyno)")
-    if not current_app.config.get("REDIS_URL"):
-        click.echo("note: REDIS_URL is not set; background sending runs in the web process")
-    for problem in problems:
-        click.echo(f"problem: {problem}")
-    if problems:
-        raise SystemExit(1)
-    click.echo("ok: this configuration is ready for production")
+    """List what this configuration still misses for production (like Django's check --deploy).
+
+    When the app refuses to start, `python -m notion_app.deployment` prints the same list.
+    """
+    status = deployment.print_report(dict(current_app.config), echo=click.echo)
+    if status:
+        raise SystemExit(status)

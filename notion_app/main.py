@@ -1,8 +1,9 @@
 """The front page and the platform's health check."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
 
@@ -20,5 +21,10 @@ def index():
 @bp.get("/healthz")
 def healthz():
     """200 when the app and its database answer."""
-    db.session.execute(text("SELECT 1"))
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        current_app.logger.warning("health check: the database does not answer")
+        return {"status": "unavailable", "database": "down"}, 503
     return {"status": "ok"}

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import SecurityError
 
 from .forms import PostForm
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     )
     app.register_error_handler(400, _error_page(400, "Bad request"))
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(403, _error_page(403, "Forbidden"))
     app.register_error_handler(404, _error_page(404, "Page not found"))
     app.register_error_handler(405, _error_page(405, "Method not allowed"))
@@ -48,6 +50,11 @@ def _csrf_error(error: CSRFError):
         detail="Go back, reload the page and submit the form again.",
     )
     return html, 400
+
+
+def _untrusted_host(_error):
+    """A Host outside TRUSTED_HOSTS: no URL can be built for it, so no templated page."""
+    return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _security_headers(response):

@@ -48,8 +48,11 @@ def _take_fault(st, settings):
             fault["count"] -= 1
             return fault_error(fault["status"], fault.get("retry_after"))
     rnd = settings.get("random_faults")
-    if rnd and _matches(rnd.get("paths"), None) and random.random() < rnd.get("probability", 0):
-        return fault_error(random.choice(rnd.get("statuses") or [503]), rnd.get("retry_after"))
+    # Fault injection, not security: pseudo-random is right here.
+    roll = random.random()  # nosec B311
+    if rnd and _matches(rnd.get("paths"), None) and roll < rnd.get("probability", 0):
+        statuses = rnd.get("statuses") or [503]
+        return fault_error(random.choice(statuses), rnd.get("retry_after"))  # nosec B311
     return None
 
 

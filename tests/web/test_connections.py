@@ -348,3 +348,32 @@ def test_concurrent_callbacks_for_one_bot_id_make_one_row(app, sandbox):
     assert errors == []
     with app.app_context():
         assert db.session.scalar(select(func.count(NotionConnection.id))) == 1
+
+
+@pytest.mark.parametrize("refresh", ["nrt_abc", None, "absent"])
+def test_refresh_token_may_be_string_null_or_absent(app, user_client, sandbox, refresh):
+    import responses
+
+    location = sandbox.consent(start_connect(user_client))
+    body = {
+        "access_token": "ntn_x",
+        "token_type": "bearer",
+        "bot_id": "b-1",
+        "workspace_id": "w-1",
+        "workspace_name": "W",
+        "workspace_icon": None,
+        "owner": {"type": "user", "user": {"object": "user", "id": "u-1"}},
+        "duplicated_template_id": None,
+        "refresh_token": refresh,
+    }
+    if refresh == "absent":
+        body.pop("refresh_token")
+    token_url = app.config["NOTION_API_BASE_URL"] + "/v1/oauth/token"
+    with responses.RequestsMock() as mock:
+        mock.add(responses.POST, token_url, json=body, status=200)
+        finish_at(user_client, location)
+    [conn] = connections(app)
+    with app.app_context():
+        stored = crypto.decrypt(conn.refresh_token_encrypted)
+    assert stored == (refresh if refresh != "absent" else None)
+    assert conn.notion_user_name is None and conn.state == "active"

@@ -1,0 +1,37 @@
+"""gunicorn settings for the Procfile's `web:` line; every knob can come from the environment.
+
+gthread workers: a slow Notion call holds one thread, not a whole worker. Timeouts stay under the
+platform router's 30 s, so a stuck request is ended by gunicorn (and logged) before the router
+gives the user an H12. The access log goes to stdout and never contains a query string (an OAuth
+callback carries the authorization code in it): `%(U)s` is the path only.
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+bind = f"0.0.0.0:{os.environ.get('PORT', '5000')}"
+worker_class = "gthread"
+workers = _int("WEB_CONCURRENCY", min(4, 2 * multiprocessing.cpu_count()))
+threads = _int("GUNICORN_THREADS", 8)
+timeout = _int("GUNICORN_TIMEOUT", 25)  # < the router's 30 s
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)  # < the platform's 30 s SIGTERM grace
+keepalive = 5
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = 200
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # ProxyFix does the trusting
+accesslog = "-"
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# No %(r)s / %(q)s: they include the query string. pid tells which worker answered.
+access_log_format = (
+    '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms pid=%(p)s '
+    'request_id=%({x-request-id}i)s'
+)
