@@ -16,7 +16,7 @@ from notion_app.config import normalize_database_url
 from notion_app.extensions import db
 
 TABLES = {"user", "login_session", "login_throttle", "notion_connection", "row_submission",
-          "import"}
+          "import", "notion_cache"}
 
 
 def migrated_app(url: str):
