@@ -287,3 +287,25 @@ def test_refilling_a_refused_row_gives_back_the_same_payload():
     form = MultiDict([(k, v) for k, vs in values.items() for v in vs])
     again, errors, _ = parse_form(schema, form)
     assert errors == {} and again == payload
+
+
+def test_a_data_source_no_longer_shared_is_a_clear_404(app, user_client, sandbox, monkeypatch):
+    from notion_app.notion.client import NotionClient
+    from notion_app.notion.errors import NotionNotFound, NotionServerError
+
+    connect(user_client, sandbox)
+    user_client.get(f"/connections/{conn_id(app)}/databases")
+
+    def gone(self, data_source_id):
+        raise NotionNotFound("Could not find data source", status=404, code="object_not_found")
+
+    monkeypatch.setattr(NotionClient, "get_data_source", gone)
+    resp = user_client.get(ds_url(app, sandbox, "projects"))
+    assert resp.status_code == 404 and "no longer shared" in resp.get_data(as_text=True)
+
+    def down(self, data_source_id):
+        raise NotionServerError("Notion failed", status=503)
+
+    monkeypatch.setattr(NotionClient, "get_data_source", down)
+    resp = user_client.get(ds_url(app, sandbox, "projects"))
+    assert resp.status_code == 502 and "Nothing you saved was lost" in resp.get_data(as_text=True)
