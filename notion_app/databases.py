@@ -73,16 +73,17 @@ def append_row(connection_id: int, ds_id: str):
         schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
     )
     if errors:
-        return _page(conn, ds, values=values, errors=errors, nonce=nonce), 400
+        return _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False), 400
     row = _submit(conn, ds, schema, props, nonce)
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == "failed" else {}
     return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], **again))
 
 
-def _page(conn, ds, *, values: dict, errors: dict, nonce: str, refill: dict | None = None):
+def _page(conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: bool = True):
+    """The data source page; a form sent back with errors costs no Notion call (rows=False)."""
     schema = catalog.schema(conn, ds["id"])
-    rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor"))
+    rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor")) if rows else None
     fields = properties.form_fields(schema["properties"] or {})
     values = _form_values(fields, refill) if refill else values
     return render_template(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from helpers import connect, csrf_from, ds_url, key
+from helpers import calls, connect, csrf_from, ds_url, key
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -53,7 +53,10 @@ def test_generated_input_never_breaks_the_form(app, user_client, sandbox):
         html = resp.get_data(as_text=True)
         assert MARKUP not in html and '<b>"name"</b>' not in html
 
+    sandbox.clear_requests()
     post()
     assert 400 in statuses
+    # every Notion call was a page creation for a valid row: none for the rejected ones
+    assert calls(sandbox) == calls(sandbox, "/v1/pages", "POST") == statuses.count(302)
     for page in sandbox.pages():
         assert not over_limit(page["request_properties"])
