@@ -16,7 +16,7 @@ from .scoping import row_or_404
 # The routes join the databases blueprint (endpoints `databases.history`, ...).
 STATES = ("pending", "sending", "sent", "failed", "unknown")
 UNSENT = ("pending", "failed", "unknown")
-LIMIT = 200
+LIMIT = 100
 
 
 @bp.get("/rows")
@@ -24,12 +24,16 @@ LIMIT = 200
 def history():
     """Every row the current user sent, newest first, optionally one state only."""
     state = request.args.get("state", "")
+    before = request.args.get("before", type=int)
     query = select(RowSubmission).where(RowSubmission.user_id == current_user.id)
     if state in STATES:
         query = query.where(RowSubmission.state == state)
-    rows = db.session.scalars(query.order_by(RowSubmission.id.desc()).limit(LIMIT))
+    if before:
+        query = query.where(RowSubmission.id < before)
+    rows = list(db.session.scalars(query.order_by(RowSubmission.id.desc()).limit(LIMIT + 1)))
     return render_template(
-        "history/rows.html", rows=list(rows), state=state, states=STATES, unsent=UNSENT,
+        "history/rows.html", rows=rows[:LIMIT], older=rows[LIMIT - 1].id if len(rows) > LIMIT
+        else None, state=state if state in STATES else "", states=STATES, unsent=UNSENT,
         form=PostForm(),
     )
 

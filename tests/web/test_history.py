@@ -81,3 +81,13 @@ def test_t10_another_user_gets_404_everywhere_and_no_notion_call(app, client, sa
     with app.app_context():
         assert db.session.get(RowSubmission, a_row).state == "failed"
         assert db.session.get(NotionConnection, a_conn).state == "active"
+
+
+def test_history_pages_past_100_rows(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    add_rows(app, 1, conn_id(app), ["sent"] * 101)
+    html = user_client.get("/rows").get_data(as_text=True)
+    assert html.count("row sent ") == 100 and "Older rows" in html
+    older = re.search(r'href="(/rows\?before=\d+)"', html).group(1)
+    html = user_client.get(older).get_data(as_text=True)
+    assert html.count("row sent ") == 1 and "Older rows" not in html
