@@ -29,6 +29,7 @@ def migrated_app(url: str):
         "NOTION_SANDBOX": False,
         "NOTION_CLIENT_ID": "migrations",
         "NOTION_CLIENT_SECRET": "migrations-secret",
+        "BACKGROUND_SENDER": False,
         "NOTION_REDIRECT_URI": "http://localhost/notion/callback",
     })
 

@@ -33,6 +33,7 @@ def production_config(database_uri: str, **extra) -> dict:
         "NOTION_API_BASE_URL": "http://127.0.0.1:9",
         "TRUSTED_HOSTS": [HOST],
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
+        "BACKGROUND_SENDER": False,
     }
     config.update(extra)
     return config
