@@ -137,7 +137,8 @@ class RowSubmission(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     error_property: Mapped[str | None] = mapped_column(String(255))
     notion_page_id: Mapped[str | None] = mapped_column(String(64))
-    notion_page_url: Mapped[str | None] = mapped_column(String(2048))
+    # Text: a page URL carries a slug of the title, which can be long.
+    notion_page_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
 
