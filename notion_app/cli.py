@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 from cryptography.fernet import Fernet
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from . import crypto, deployment
@@ -40,6 +41,7 @@ def rotate_keys() -> None:
 
 
 @click.command("check-deploy")
+@with_appcontext
 def check_deploy() -> None:
     """List what this configuration still misses for production (like Django's check --deploy).
 
