@@ -36,8 +36,8 @@ def deploy_report(config: dict) -> tuple[list[str], list[str]]:
         )
     if not config.get("BEHIND_PROXY"):
         problems.append(
-            "ProxyFix is off (BEHIND_PROXY=0): behind the platform's router the app would not "
-            "see https, and secure cookies and redirects break"
+            "ProxyFix is off (BEHIND_PROXY is 0, or this is not production): behind the "
+            "platform's router the app would not see https; secure cookies and redirects break"
         )
     if config.get("PREFERRED_URL_SCHEME", "http") != "https":
         problems.append("PREFERRED_URL_SCHEME must be https in production")
