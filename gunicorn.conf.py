@@ -24,7 +24,14 @@ threads = _int("GUNICORN_THREADS", 8)
 timeout = _int("GUNICORN_TIMEOUT", 25)  # < the router's 30 s
 graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 20)  # < the platform's 30 s SIGTERM grace
 keepalive = 5
-max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+# Recycle workers now and then (bounded memory) -- except when the built-in Notion sandbox of
+# development runs inside one of them: recycling that worker would wipe the sandbox's state.
+_on = {"1", "true", "yes", "on"}
+_sandbox = os.environ.get("NOTION_SANDBOX", "").lower() in _on or not (
+    os.environ.get("NOTION_CLIENT_ID") or os.environ.get("DYNO")
+    or os.environ.get("APP_ENV") == "production"
+)
+max_requests = 0 if _sandbox else _int("GUNICORN_MAX_REQUESTS", 2000)
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # ProxyFix does the trusting
 accesslog = "-"

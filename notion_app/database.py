@@ -14,8 +14,11 @@ def init_app(app: Flask) -> None:
     if app.config.get("REDIS_URL"):
         import redis
 
+        from .deployment import redis_options
+
+        url = app.config["REDIS_URL"]
         app.extensions["redis"] = redis.Redis.from_url(
-            app.config["REDIS_URL"], socket_timeout=5, socket_connect_timeout=5
+            url, socket_timeout=5, socket_connect_timeout=5, **redis_options(url)
         )
 
 

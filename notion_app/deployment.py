@@ -23,6 +23,17 @@ def init_app(app: Flask) -> None:
         cfg["BEHIND_PROXY"] = True
 
 
+def redis_options(url: str) -> dict:
+    """Keyword arguments for redis.Redis.from_url.
+
+    Heroku Redis gives `rediss://` URLs whose certificates are self-signed; Heroku's documented
+    way to connect is TLS without certificate verification (the traffic stays encrypted).
+    """
+    if url.startswith("rediss://"):
+        return {"ssl_cert_reqs": None}
+    return {}
+
+
 def deploy_report(config: dict) -> tuple[list[str], list[str]]:
     """(problems, recommendations) for a production deployment: `flask check-deploy`."""
     problems = production_problems(config)

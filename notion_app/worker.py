@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     from rq import Queue, Worker
 
     from . import create_app
+    from .deployment import redis_options
 
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     app = create_app()
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
-    connection = Redis.from_url(url)
+    connection = Redis.from_url(url, **redis_options(url))
     with app.app_context():
         worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
         worker.work(with_scheduler=True, burst="--burst" in (argv or sys.argv[1:]))

@@ -31,6 +31,30 @@ def pytest_configure(config):
         if reason and os.environ.get("CI") == "true":
             raise pytest.UsageError(f"CI must run the Postgres suite, but {reason}")
         POSTGRES_SKIP["reason"] = reason
+        if reason is None:
+            POSTGRES_SKIP["url"] = _private_schema(os.environ["TEST_POSTGRES_URL"])
+
+
+def _private_schema(url: str) -> str:
+    """A schema of this run's own, so concurrent runs (other checkouts) never share tables."""
+    import secrets
+
+    import psycopg
+
+    schema = f"t_{secrets.token_hex(6)}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f"CREATE SCHEMA {schema}")
+    POSTGRES_SKIP["schema"] = (url, schema)
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def pytest_unconfigure(config):
+    if "schema" in POSTGRES_SKIP:
+        import psycopg
+
+        url, schema = POSTGRES_SKIP.pop("schema")
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
 def postgres_unavailable() -> str | None:
@@ -56,7 +80,7 @@ def pytest_collection_modifyitems(config, items):
 
 def _database_url(tmp_path) -> str:
     if POSTGRES_SKIP.get("reason", "unset") is None:
-        return os.environ["TEST_POSTGRES_URL"]
+        return POSTGRES_SKIP["url"]
     return f"sqlite:///{tmp_path / 'test.db'}"
 
 

@@ -166,6 +166,10 @@ def test_gunicorn_conf():
     assert "%(U)s" in fmt and "%(r)s" not in fmt and "%(q)s" not in fmt
     defaults = load_gunicorn_conf(WEB_CONCURRENCY="", GUNICORN_THREADS="nope")
     assert defaults["workers"] >= 1 and defaults["threads"] == 8
+    production = load_gunicorn_conf(APP_ENV="production", NOTION_CLIENT_ID="x", NOTION_SANDBOX="")
+    assert production["max_requests"] == 2000
+    sandbox = load_gunicorn_conf(APP_ENV="development", NOTION_SANDBOX="1")
+    assert sandbox["max_requests"] == 0  # recycling would wipe the in-process sandbox
 
 
 @pytest.mark.redis
@@ -189,3 +193,8 @@ def test_worker_runs_jobs_from_the_notion_queue(tmp_path):
     assert proc.returncode == 0, proc.stderr
     job.refresh()
     assert job.get_status() == "finished" and job.return_value() == "pong"
+
+
+def test_heroku_redis_tls_urls_connect_without_certificate_checks():
+    assert deployment.redis_options("rediss://:p@host:6380") == {"ssl_cert_reqs": None}
+    assert deployment.redis_options("redis://127.0.0.1:6379/0") == {}
