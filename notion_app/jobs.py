@@ -22,7 +22,9 @@ def init_app(app: Flask) -> None:
 
         app.extensions["rq_queue"] = Queue(QUEUE, connection=app.extensions["redis"])
     elif app.config.get("BACKGROUND_SENDER", True):
-        _Sender(app).start()
+        # Started by the first request, so CLI commands (migrations, check-deploy) start none.
+        sender = _Sender(app)
+        app.before_request(sender.start)
 
 
 def kick() -> None:
@@ -59,9 +61,15 @@ class _Sender:
     def __init__(self, app: Flask):
         self.app = app
         self.wake = threading.Event()
+        self.lock = threading.Lock()
+        self.started = False
         app.extensions["notion_sender"] = self
 
     def start(self) -> None:
+        with self.lock:
+            if self.started:
+                return
+            self.started = True
         threading.Thread(target=self._run, name="notion-sender", daemon=True).start()
 
     def _run(self) -> None:
