@@ -1,0 +1,243 @@
+"""Journeys through the app in Chromium, as a person does them: elements found by their label,
+role and visible text; every page also checked at phone width and saved as a screenshot."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+
+import pytest
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery staple"
+
+
+def sign_up(page: Page, shots=None) -> str:
+    email = f"browser-{secrets.token_hex(4)}@example.com"
+    page.goto("/")
+    if shots:
+        shots.take("home")
+    page.get_by_role("navigation").get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Confirm password").fill(PASSWORD)
+    if shots:
+        shots.take("signup")
+    page.get_by_role("main").get_by_role("button", name="Sign up").click()
+    expect(page.get_by_role("heading", name="Your Notion workspaces")).to_be_visible()
+    return email
+
+
+def consent(page: Page, person: str, shots=None, pages=("Tasks", "Projects")) -> None:
+    """On the sandbox's consent page: Acme Corp, `person`, the picked pages, Allow access."""
+    expect(page.get_by_role("heading", name=re.compile("is requesting access to"))).to_be_visible()
+    page.get_by_label("Workspace").select_option(label="Acme Corp")
+    people = page.get_by_label("Notion user")
+    people.select_option(label=people.locator("option", has_text=person).inner_text())
+    for title in pages:
+        page.get_by_label(f"{title} (database)").check()
+    if shots:
+        shots.take("consent")
+    page.get_by_role("button", name="Allow access").click()
+
+
+def connect(page: Page, person: str, shots=None) -> None:
+    page.get_by_role("button", name="Connect a Notion workspace").click()
+    consent(page, person, shots)
+    expect(page.get_by_role("status")).to_contain_text("Connected Acme Corp.")
+
+
+def open_tasks(page: Page, shots=None) -> None:
+    page.get_by_role("button", name="Databases").click()
+    expect(page.get_by_role("heading", name="Databases", exact=True)).to_be_visible()
+    if shots:
+        shots.take("databases")
+    page.get_by_role("link", name="Tasks", exact=True).click()
+    expect(page.get_by_role("heading", name="Add a row")).to_be_visible()
+
+
+def history_state(page: Page, title: str, want: str, timeout: float = 15.0) -> None:
+    """Reload the history until the row titled `title` shows the state `want`."""
+    deadline = time.monotonic() + timeout
+    row = page.get_by_role("row").filter(has_text=title)
+    while True:
+        page.goto("/rows")
+        if row.get_by_text(want, exact=True).count() or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    expect(row.get_by_text(want, exact=True)).to_be_visible()
+
+
+def created_page(live_app, title: str) -> dict:
+    """The page the sandbox stored: its URL and the properties as the app sent them."""
+    found = [p for p in live_app.sandbox.pages()
+             if title in str(p["request_properties"].get("Name"))]
+    assert len(found) == 1, f"the sandbox holds {len(found)} pages titled {title!r}"
+    return {"url": found[0]["page"]["url"], "properties": found[0]["request_properties"]}
+
+
+def test_signup_connect_fill_every_property_add_and_see_history(page, live_app):
+    shots = page.screenshots
+    sign_up(page, shots)
+    shots.take("dashboard-empty")
+    connect(page, "Ada Lovelace", shots)
+    shots.take("dashboard")
+    open_tasks(page, shots)
+    shots.take("row-form")
+
+    title = f"Ship the browser tests {secrets.token_hex(2)}"
+    page.get_by_label("Name", exact=True).fill(title)
+    page.get_by_label("Notes").fill("Two lines\nof notes")
+    page.get_by_label("Estimate").fill("3")
+    page.get_by_label("Progress").fill("12.5")
+    page.get_by_label("Budget").fill("$1234.50")
+    page.get_by_label("Priority", exact=True).select_option("Low")
+    page.get_by_label("or a new option").fill("Urgent")  # a new option wins over the list
+    page.get_by_label("Bug").check()
+    page.get_by_label("Feature").check()
+    page.get_by_label("New options (comma-separated)").fill("Browser")
+    page.get_by_label("Status").select_option("In progress")
+    page.get_by_label("Due").fill("2026-12-01")
+    page.get_by_label("Time (optional)").fill("14:30")
+    page.get_by_label("Time zone (with a time)").select_option("Europe/Paris")
+    page.get_by_label("Done", exact=True).check()
+    page.get_by_label("Link").fill("https://example.com/spec")
+    page.get_by_label("Contact").fill("ada@example.com")
+    page.get_by_label("Phone").fill("+44 20 7946 0000")
+    page.get_by_label("Grace Hopper").check()
+    page.get_by_label("Filter pages").fill("apo")  # app.js hides the pages that do not match
+    expect(page.get_by_label("Gemini")).to_be_hidden()
+    page.get_by_label("Apollo").check()
+    page.get_by_label("Attachments").fill("https://example.com/files/plan.pdf")
+    page.get_by_label("File name (optional)").fill("Plan")
+    shots.take("row-form-filled")
+    page.get_by_role("button", name="Add row").click()
+
+    flash = page.get_by_role("status").filter(has_text="Row added")
+    expect(flash).to_be_visible()
+    stored = created_page(live_app, title)
+    link = flash.get_by_role("link", name="Open in Notion")
+    # Notion's own page cannot load here: the link must point at the page the sandbox stored.
+    expect(link).to_have_attribute("href", stored["url"])
+    assert stored["url"].startswith("https://www.notion.so/")
+    shots.take("row-added")
+
+    props = stored["properties"]
+    assert props["Notes"]["rich_text"][0]["text"]["content"] == "Two lines\nof notes"
+    assert props["Estimate"] == {"number": 3}
+    assert props["Progress"] == {"number": 0.125}
+    assert props["Budget"] == {"number": 1234.5}
+    assert props["Priority"] == {"select": {"name": "Urgent"}}
+    assert {o["name"] for o in props["Tags"]["multi_select"]} == {"Bug", "Feature", "Browser"}
+    assert props["Status"] == {"status": {"name": "In progress"}}
+    assert props["Due"]["date"] == {"start": "2026-12-01T14:30:00",
+                                    "time_zone": "Europe/Paris"}
+    assert props["Done"] == {"checkbox": True}
+    assert props["Link"] == {"url": "https://example.com/spec"}
+    assert props["Contact"] == {"email": "ada@example.com"}
+    assert props["Phone"] == {"phone_number": "+44 20 7946 0000"}
+    seed = live_app.sandbox.seed()
+    assert [p["id"] for p in props["Assignee"]["people"]] == [seed["users"]["grace"]["id"]]
+    assert [p["id"] for p in props["Project"]["relation"]] == [seed["pages"]["project_apollo"]]
+    assert props["Attachments"]["files"][0]["external"]["url"] == \
+        "https://example.com/files/plan.pdf"
+    assert props["Attachments"]["files"][0]["name"] == "Plan"
+
+    page.get_by_role("link", name="Rows", exact=True).click()
+    row = page.get_by_role("row").filter(has_text=title)
+    expect(row.get_by_text("Sent", exact=True)).to_be_visible()
+    expect(row.get_by_role("link", name="Open in Notion")).to_have_attribute("href", stored["url"])
+    shots.take("history")
+
+    page.get_by_role("link", name="Account").click()
+    expect(page.get_by_role("heading", name="Account", exact=True)).to_be_visible()
+    shots.take("account")
+    log_out_and_stay_out(page, shots)
+
+
+def log_out_and_stay_out(page: Page, shots) -> None:
+    """Log out; back and reload show the logged-out state, never the signed-in page."""
+    page.get_by_role("button", name="Log out").click()
+    nav = page.get_by_role("navigation").first
+    expect(nav.get_by_role("link", name="Log in")).to_be_visible()
+    shots.take("logged-out")
+    page.go_back()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.reload()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_cancel_at_the_consent_page(page, live_app):
+    shots = page.screenshots
+    sign_up(page)
+    page.get_by_role("button", name="Connect a Notion workspace").click()
+    expect(page.get_by_role("heading", name=re.compile("is requesting access to"))).to_be_visible()
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_role("status")).to_have_text(
+        "You cancelled the connection in Notion. Nothing was connected."
+    )
+    expect(page.get_by_role("heading", name="No workspace connected yet")).to_be_visible()
+    shots.take("cancelled")
+
+
+def test_revoked_token_reconnect_sends_the_waiting_row(page, live_app):
+    shots = page.screenshots
+    sign_up(page)
+    connect(page, "Grace Hopper")
+    open_tasks(page)
+    live_app.sandbox.revoke_all()  # the user removed the integration in Notion
+
+    title = f"Waiting for reconnect {secrets.token_hex(2)}"
+    page.get_by_label("Name", exact=True).fill(title)
+    page.get_by_role("button", name="Add row").click()
+    banner = page.get_by_role("alert").filter(has_text="needs to be reconnected")
+    expect(banner).to_be_visible()
+    shots.take("reconnect-banner")
+    history_state(page, title, "Pending", timeout=0)
+    shots.take("history-waiting")
+
+    page.get_by_role("link", name="Workspaces").click()
+    banner.get_by_role("button", name="Reconnect Acme Corp").click()
+    consent(page, "Grace Hopper")
+    expect(page.get_by_role("status")).to_contain_text("Connected Acme Corp.")
+    expect(banner).to_have_count(0)
+    history_state(page, title, "Sent")
+    shots.take("history-sent")
+    assert created_page(live_app, title)["url"].startswith("https://www.notion.so/")
+
+
+def test_keyboard_only_row_form(page, live_app):
+    """Tab to the title, type, Tab through the next fields, Enter submits: no mouse."""
+    sign_up(page)
+    connect(page, "Linus Torvalds")
+    open_tasks(page)
+    title = f"Typed without a mouse {secrets.token_hex(2)}"
+    page.keyboard.press("Tab")  # from the top of the page
+    tab_to(page, page.get_by_label("Name", exact=True))
+    page.keyboard.type(title)
+    tab_to(page, page.get_by_label("Notes"))
+    page.keyboard.type("Notes typed on the keyboard")
+    tab_to(page, page.get_by_label("Status"))
+    page.keyboard.press("ArrowDown")  # a closed select changes with the arrow keys
+    tab_to(page, page.get_by_label("Estimate"))
+    page.keyboard.type("7")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Row added")).to_be_visible()
+    props = created_page(live_app, title)["properties"]
+    assert props["Estimate"] == {"number": 7}
+    assert props["Notes"]["rich_text"][0]["text"]["content"] == "Notes typed on the keyboard"
+    assert props["Status"] == {"status": {"name": "Not started"}}
+
+
+def tab_to(page: Page, field, most: int = 80) -> None:
+    """Press Tab until `field` has the focus (forms are walked in document order)."""
+    for _ in range(most):
+        if field.evaluate("el => el === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    pytest.fail(f"Tab never reached {field}")
