@@ -9,14 +9,17 @@ from .extensions import db
 from .models import NotionConnection, RowSubmission
 
 
-def connection_or_404(connection_id: int) -> NotionConnection:
-    query = select(NotionConnection).where(
-        NotionConnection.id == connection_id, NotionConnection.user_id == current_user.id
-    )
-    conn = db.session.scalar(query)
-    if conn is None:
+def owned_or_404(model, object_id: int):
+    """The current user's `model` row with this id; anyone else's (or none) is a 404."""
+    query = select(model).where(model.id == object_id, model.user_id == current_user.id)
+    found = db.session.scalar(query)
+    if found is None:
         abort(404)
-    return conn
+    return found
+
+
+def connection_or_404(connection_id: int) -> NotionConnection:
+    return owned_or_404(NotionConnection, connection_id)
 
 
 def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
@@ -28,10 +31,4 @@ def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
 
 
 def row_or_404(row_id: int) -> RowSubmission:
-    query = select(RowSubmission).where(
-        RowSubmission.id == row_id, RowSubmission.user_id == current_user.id
-    )
-    row = db.session.scalar(query)
-    if row is None:
-        abort(404)
-    return row
+    return owned_or_404(RowSubmission, row_id)
