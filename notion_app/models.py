@@ -107,6 +107,8 @@ class Import(db.Model):
     delimiter: Mapped[str | None] = mapped_column(String(8))
     total_rows: Mapped[int] = mapped_column(default=0)
     invalid_rows: Mapped[int] = mapped_column(default=0)
+    # At send time: {row number: why it was not sent} for the rows that failed validation.
+    row_errors: Mapped[dict[str, str] | None] = mapped_column(JSON)
     # draft (uploaded, mapping), sending, cancelled, done
     state: Mapped[str] = mapped_column(String(32), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from . import catalog
 from .extensions import db
-from .models import NotionConnection, RowSubmission
+from .models import Import, NotionConnection, RowSubmission
 
 
 def connection_or_404(connection_id: int) -> NotionConnection:
@@ -35,3 +35,11 @@ def row_or_404(row_id: int) -> RowSubmission:
     if row is None:
         abort(404)
     return row
+
+
+def import_or_404(import_id: int) -> Import:
+    query = select(Import).where(Import.id == import_id, Import.user_id == current_user.id)
+    imp = db.session.scalar(query)
+    if imp is None:
+        abort(404)
+    return imp
