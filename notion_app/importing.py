@@ -353,7 +353,8 @@ def results_csv(imp: Import) -> str:
     writer = csv.writer(out)
     writer.writerow(["row", "state", "title", "notion_url", "error"])
     for r in results(imp):
-        writer.writerow([r["row"], r["state"], *(safe_cell(r[k]) for k in ("title", "url", "error"))])
+        cells = (safe_cell(r[k]) for k in ("title", "url", "error"))
+        writer.writerow([r["row"], r["state"], *cells])
     return out.getvalue()
 
 
