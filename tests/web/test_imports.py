@@ -8,33 +8,25 @@ import re
 from collections import Counter
 from datetime import timedelta
 
-from helpers import calls, conn_id, connect, csrf_from, ds_url, logout, signup
+from helpers import (
+    calls,
+    conn_id,
+    connect,
+    csrf_from,
+    ds_url,
+    import_id,
+    logout,
+    send_import,
+    signup,
+    start_import,
+    titles_in_notion,
+    upload_csv,
+)
 from sqlalchemy import select, update
 
 from notion_app import sending
 from notion_app.extensions import db
 from notion_app.models import Import, RowSubmission, utcnow
-
-
-def upload(client, app, sandbox, data: bytes, name="tasks.csv", ds="tasks"):
-    page = ds_url(app, sandbox, ds) + "/import"
-    token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(
-        page, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
-
-
-def start(client, app, sandbox, data: bytes, **kw) -> str:
-    """Upload a file; returns the preview URL."""
-    resp = upload(client, app, sandbox, data, **kw)
-    assert resp.status_code == 302, resp.get_data(as_text=True)
-    return resp.headers["Location"]
-
-
-def send(client, preview: str):
-    html = client.get(preview).get_data(as_text=True)
-    return client.post(preview + "/send", data={"csrf_token": csrf_from(html)})
 
 
 def sweep_all(app) -> None:
@@ -43,24 +35,12 @@ def sweep_all(app) -> None:
             pass
 
 
-def titles_in_notion(sandbox) -> Counter:
-    """Pages created through the API, counted by title (the seed rows are not in this list)."""
-    return Counter(
-        "".join(t["text"]["content"] for t in p["request_properties"]["Name"]["title"])
-        for p in sandbox.pages()
-    )
-
-
-def import_id(location: str) -> int:
-    return int(re.search(r"/import/(\d+)", location).group(1))
-
-
 CSV_OK = "Name,Estimate,priority\nAlpha,1,High\nBeta,2,Low\nGamma,x,Medium\n"
 
 
 def test_upload_maps_by_name_and_previews_errors_without_creating_pages(user_client, app, sandbox):
     connect(user_client, sandbox)
-    preview = start(user_client, app, sandbox, CSV_OK.encode())
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
     sandbox.clear_requests()
     html = user_client.get(preview).get_data(as_text=True)
     assert calls(sandbox) == 0  # the schema is cached: the preview costs no Notion call
@@ -75,7 +55,7 @@ def test_upload_maps_by_name_and_previews_errors_without_creating_pages(user_cli
 
 def test_mapping_can_be_adjusted_and_columns_ignored(user_client, app, sandbox):
     connect(user_client, sandbox)
-    preview = start(user_client, app, sandbox, CSV_OK.encode())
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
     token = csrf_from(user_client.get(preview).get_data(as_text=True))
     data = {"csrf_token": token, "column-0": "Name", "column-1": "", "column-2": "Notes"}
     assert user_client.post(preview + "/mapping", data=data).status_code == 302
@@ -100,7 +80,7 @@ def test_encodings_and_delimiters(user_client, app, sandbox):
         ("Name;Notes\n“Quoted” €5;x\n".encode("cp1252"), "cp1252", ";"),
     ]
     for data, encoding, delimiter in cases:
-        preview = start(user_client, app, sandbox, data)
+        preview = start_import(user_client, app, sandbox, data)
         with app.app_context():
             imp = db.session.get(Import, import_id(preview))
             assert (imp.encoding, imp.delimiter) == (encoding, delimiter)
@@ -120,7 +100,7 @@ def test_bad_files_get_clear_errors(user_client, app, sandbox):
         b"PK\x03\x04\x00\x00binary": "binary data",
     }
     for data, message in cases.items():
-        resp = upload(user_client, app, sandbox, data)
+        resp = upload_csv(user_client, app, sandbox, data)
         assert resp.status_code == 400
         assert message in resp.get_data(as_text=True)
     with app.app_context():
@@ -152,8 +132,8 @@ def test_send_delivers_every_valid_row_once_and_double_submit_adds_nothing(
     user_client, app, sandbox
 ):
     connect(user_client, sandbox)
-    rows = "".join(f"Row {i},{i}\n" for i in range(1, 26))
-    preview = start(user_client, app, sandbox, ("Name,Estimate\n" + rows + "Bad,x\n").encode())
+    rows = "Name,Estimate\n" + "".join(f"Row {i},{i}\n" for i in range(1, 26)) + "Bad,x\n"
+    preview = start_import(user_client, app, sandbox, rows.encode())
     before = titles_in_notion(sandbox)
     html = user_client.get(preview).get_data(as_text=True)
     token = csrf_from(html)
@@ -179,8 +159,8 @@ def test_send_delivers_every_valid_row_once_and_double_submit_adds_nothing(
 def test_results_csv_escapes_formulas(user_client, app, sandbox):
     connect(user_client, sandbox)
     data = "Name,Estimate\n=HYPERLINK(\"x\"),1\n+cmd,2\n@sum,3\nplain,4\n-5,y\n"
-    preview = start(user_client, app, sandbox, data.encode())
-    send(user_client, preview)
+    preview = start_import(user_client, app, sandbox, data.encode())
+    send_import(user_client, preview)
     sweep_all(app)
     resp = user_client.get(f"/imports/{import_id(preview)}/results.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
@@ -194,8 +174,8 @@ def test_results_csv_escapes_formulas(user_client, app, sandbox):
 def test_cancel_then_resume(user_client, app, sandbox):
     connect(user_client, sandbox)
     data = "Name\n" + "".join(f"C{i}\n" for i in range(8))
-    preview = start(user_client, app, sandbox, data.encode())
-    progress = send(user_client, preview).headers["Location"]
+    preview = start_import(user_client, app, sandbox, data.encode())
+    progress = send_import(user_client, preview).headers["Location"]
     with app.app_context():  # two rows go out before the cancel
         for row_id in sending.due_row_ids(2):
             sending.send_now(db.session.get(RowSubmission, row_id))
@@ -217,8 +197,8 @@ def test_crash_mid_import_resumes_without_duplicates(user_client, app, sandbox):
     """Rows left `sending` with an expired lease or `unknown` (created or not) go out once."""
     connect(user_client, sandbox)
     data = "Name\n" + "".join(f"K{i}\n" for i in range(6))
-    preview = start(user_client, app, sandbox, data.encode())
-    progress = send(user_client, preview).headers["Location"]
+    preview = start_import(user_client, app, sandbox, data.encode())
+    progress = send_import(user_client, preview).headers["Location"]
     with app.app_context():
         rows = db.session.scalars(select(RowSubmission).order_by(RowSubmission.row_number)).all()
         # rows 1-2: the crashed worker had created the page in Notion before dying
@@ -241,12 +221,12 @@ def test_crash_mid_import_resumes_without_duplicates(user_client, app, sandbox):
 def test_progress_list_and_another_users_imports_are_404(client, app, sandbox):
     signup(client)
     connect(client, sandbox)
-    preview = start(client, app, sandbox, CSV_OK.encode())
-    send(client, preview)
+    preview = start_import(client, app, sandbox, CSV_OK.encode())
+    send_import(client, preview)
     sweep_all(app)
     imp = import_id(preview)
     assert f"/imports/{imp}" in client.get("/imports").get_data(as_text=True)
-    draft = start(client, app, sandbox, CSV_OK.encode())
+    draft = start_import(client, app, sandbox, CSV_OK.encode())
     logout(client)
     signup(client, "bob@example.com")
     connect(client, sandbox, user="grace")
@@ -269,7 +249,7 @@ def test_progress_list_and_another_users_imports_are_404(client, app, sandbox):
 
 def test_post_routes_need_csrf(user_client, app, sandbox):
     connect(user_client, sandbox)
-    preview = start(user_client, app, sandbox, CSV_OK.encode())
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
     imp = import_id(preview)
     for url in (preview + "/send", preview + "/mapping", f"/imports/{imp}/cancel",
                 f"/imports/{imp}/resume", preview.split("/import/")[0] + "/import"):
