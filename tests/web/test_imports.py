@@ -40,6 +40,8 @@ CSV_OK = "Name,Estimate,priority\nAlpha,1,High\nBeta,2,Low\nGamma,x,Medium\n"
 
 def test_upload_maps_by_name_and_previews_errors_without_creating_pages(user_client, app, sandbox):
     connect(user_client, sandbox)
+    page = user_client.get(ds_url(app, sandbox, "tasks")).get_data(as_text=True)
+    assert f'href="{ds_url(app, sandbox, "tasks")}/import">Import CSV</a>' in page
     preview = start_import(user_client, app, sandbox, CSV_OK.encode())
     sandbox.clear_requests()
     html = user_client.get(preview).get_data(as_text=True)
