@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from . import catalog
 from .extensions import db
-from .models import NotionConnection, RowSubmission
+from .models import Import, NotionConnection, RowSubmission
 
 
 def owned_or_404(model, object_id: int):
@@ -32,3 +32,7 @@ def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
 
 def row_or_404(row_id: int) -> RowSubmission:
     return owned_or_404(RowSubmission, row_id)
+
+
+def import_or_404(import_id: int) -> Import:
+    return owned_or_404(Import, import_id)
