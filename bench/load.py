@@ -1,8 +1,10 @@
 """T31 load test: N concurrent users against gunicorn (as the Procfile runs it) and the sandbox.
 
-Each user signs up, connects a workspace through the sandbox's consent page, then loops until the
-time is up: dashboard (most of the time), front page, health check, log out and in again, and
-reconnect (an upsert of its connection row). Every app request is timed.
+Each user signs up, connects a workspace as its own Notion person through the sandbox's consent
+page, then loops until the time is up: dashboard, the data-source list, the Tasks data source page
+(schema, latest rows and the row form), appending a row, front page, health check, log out and in
+again, and reconnect (an upsert of its connection row). Every app request is timed; afterwards the
+pages the sandbox received are counted against the rows submitted (duplicates must be 0).
 
     python bench/load.py                       # 50 users, 60 s, SQLite then Postgres
     python bench/load.py --duration 10 --database sqlite
@@ -21,6 +23,7 @@ import contextlib
 import json
 import os
 import random
+import re
 import secrets
 import signal
 import socket
@@ -30,6 +33,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -39,6 +43,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 PASSWORD = "correct horse battery"  # the bench users' password
 LOCKED = "database is locked"
+
+from notion_app.sandbox.control import SandboxControl  # noqa: E402 - after the path setup
 
 
 def free_port() -> int:
@@ -86,13 +92,14 @@ class Stats:
 
 
 class User:
-    def __init__(self, n: int, base: str, sandbox_url: str, stats: Stats):
-        from notion_app.sandbox.control import SandboxControl
-
+    def __init__(self, n: int, base: str, sandbox_url: str, stats: Stats, person: str = "ada"):
         self.base, self.stats = base, stats
         self.http = requests.Session()
         self.sandbox = SandboxControl(sandbox_url, timeout=30)
         self.email = f"user{n}-{secrets.token_hex(3)}@example.com"
+        self.person = person  # each app user connects as its own Notion person (own bot_id)
+        self.data_source_page: str | None = None
+        self.rows = 0
 
     def call(self, method: str, path: str, **kw) -> requests.Response | None:
         url = path if path.startswith("http") else self.base + path
@@ -118,27 +125,54 @@ class User:
             return
         try:
             callback = self.sandbox.consent(resp.headers["Location"], workspace="acme",
-                                            user="ada")
+                                            user=self.person)
         except (AssertionError, requests.RequestException) as exc:
             with self.stats.lock:  # the sandbox (the test double), not the app under test
                 self.stats.sandbox_errors.append(type(exc).__name__)
             return
         self.call("GET", callback)
 
+    def find_tasks(self) -> None:
+        """The Tasks data source page of this user's connection (for the page and append mix)."""
+        resp = self.call("GET", "/connections")
+        found = re.search(r"/connections/(\d+)/databases", resp.text if resp else "")
+        if found:
+            ds = self.sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
+            self.data_source_page = f"/connections/{found[1]}/data-sources/{ds}"
+
+    def append(self) -> None:
+        resp = self.call("GET", self.data_source_page)
+        if resp is None or 'name="nonce"' not in resp.text:
+            return
+        token = re.search(r'name="csrf_token" value="([^"]+)"', resp.text)
+        nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', resp.text)
+        if token and nonce:
+            self.rows += 1
+            self.call("POST", self.data_source_page, data={
+                "csrf_token": token[1], "nonce": nonce[1], "p-title": f"{self.email} #{self.rows}",
+            })
+
     def run(self, deadline: float) -> None:
         self.form("/auth/signup", data={"email": self.email, "password": PASSWORD,
                                         "confirm": PASSWORD})
         self.connect()
+        self.find_tasks()
         rnd = random.Random()
         while time.monotonic() < deadline:
             roll = rnd.random()
-            if roll < 0.6:
+            if roll < 0.35:
                 self.call("GET", "/connections")
-            elif roll < 0.7:
-                self.call("GET", "/")
+            elif roll < 0.5 and self.data_source_page:
+                self.call("GET", self.data_source_page.split("/data-sources/")[0] + "/databases")
+            elif roll < 0.65 and self.data_source_page:
+                self.call("GET", self.data_source_page)
+            elif roll < 0.75 and self.data_source_page:
+                self.append()
             elif roll < 0.8:
+                self.call("GET", "/")
+            elif roll < 0.85:
                 self.call("GET", "/healthz")
-            elif roll < 0.9:
+            elif roll < 0.93:
                 self.form("/connections", "/auth/logout")
                 self.form("/auth/login", data={"email": self.email, "password": PASSWORD})
             else:
@@ -174,7 +208,9 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
             wait_ready(base, server)
             stats = Stats()
             deadline = time.monotonic() + duration
-            crowd = [User(n, base, f"http://127.0.0.1:{sandbox_port}", stats)
+            sandbox_url = f"http://127.0.0.1:{sandbox_port}"
+            people = SandboxControl(sandbox_url).add_people("acme", users, prefix="load")
+            crowd = [User(n, base, sandbox_url, stats, person=people[n]["key"])
                      for n in range(users)]
             started = time.monotonic()
             threads_ = [threading.Thread(target=u.run, args=(deadline,)) for u in crowd]
@@ -183,6 +219,11 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
             for t in threads_:
                 t.join()
             elapsed = time.monotonic() - started
+            time.sleep(2)  # rows that waited on Notion's pace go out in the background
+            titles = Counter(
+                p["request_properties"]["Name"]["title"][0]["text"]["content"]
+                for p in SandboxControl(sandbox_url).pages()
+            )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(30)
@@ -204,6 +245,9 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
         "database_is_locked": stats.locked + server_log.count(LOCKED),
         "server_tracebacks": server_log.count("Traceback"),
+        "rows_submitted": sum(u.rows for u in crowd),
+        "pages_created": sum(titles.values()),
+        "duplicate_pages": sum(c - 1 for c in titles.values() if c > 1),
     }
 
 
@@ -241,9 +285,11 @@ def main() -> int:
               f"{result['requests']} requests, {result['requests_per_s']} req/s, "
               f"p50 {result['p50_ms']} ms, p95 {result['p95_ms']} ms, p99 {result['p99_ms']} ms, "
               f"errors {result['errors']} (5xx {result['status_5xx']}), "
-              f"'database is locked' {result['database_is_locked']}", flush=True)
+              f"'database is locked' {result['database_is_locked']}, "
+              f"rows {result['rows_submitted']} -> pages {result['pages_created']} "
+              f"(duplicates {result['duplicate_pages']})", flush=True)
     print(json.dumps({"t31": results}))
-    failed = any(r["errors"] or r["database_is_locked"] for r in results)
+    failed = any(r["errors"] or r["database_is_locked"] or r["duplicate_pages"] for r in results)
     return 1 if failed else 0
 
 

@@ -60,10 +60,11 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from . import auth, connections, databases, history, main, notion_failures  # noqa: F401
+    from . import auth, connections, databases, history, imports, main, notion_failures  # noqa: F401
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(connections.bp)
     app.register_blueprint(databases.bp)  # with the history routes imported above
+    app.register_blueprint(imports.bp)
     notion_failures.init_app(app)

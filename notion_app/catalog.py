@@ -57,6 +57,14 @@ def cached(conn: NotionConnection, key: str, fetch, *, refresh: bool = False) ->
     return value
 
 
+def peek(conn: NotionConnection, key: str) -> Any:
+    """The cached value for `key` if it is fresh, else None; never asks Notion."""
+    entry = _entry(conn, key)
+    if entry is not None and utcnow() - entry.fetched_at < _ttl():
+        return entry.value
+    return None
+
+
 def forget(conn: NotionConnection) -> None:
     """Drop every cached answer of this connection (the Refresh button)."""
     db.session.execute(delete(NotionCache).where(NotionCache.connection_id == conn.id))
@@ -184,8 +192,11 @@ def latest_rows(conn: NotionConnection, data_source_id: str, cursor: str | None 
     }
 
 
-def workspace_users(conn: NotionConnection) -> list[dict]:
-    """The people of the workspace, for the people picker (cached)."""
+def workspace_users(conn: NotionConnection, *, only_cached: bool = False) -> list[dict] | None:
+    """The people of the workspace, for the people picker (cached; None when `only_cached` and
+    nothing fresh is cached)."""
+    if only_cached:
+        return peek(conn, "users")
 
     def fetch():
         users = with_client(conn, lambda c: c.list_users())
@@ -199,11 +210,17 @@ def workspace_users(conn: NotionConnection) -> list[dict]:
     return cached(conn, "users", fetch)
 
 
-def relation_pages(conn: NotionConnection, related_data_source_id: str | None) -> list[dict] | None:
-    """Pages of a related data source to pick from (cached); None when it is not shared."""
+def relation_pages(
+    conn: NotionConnection, related_data_source_id: str | None, *, only_cached: bool = False
+) -> list[dict] | None | bool:
+    """Pages of a related data source to pick from (cached); None when it is not shared; False
+    when `only_cached` and nothing fresh is cached."""
     related = shared_data_source(conn, related_data_source_id or "")
     if related is None:
         return None
+    if only_cached:
+        pages = peek(conn, f"relation:{related['id']}")
+        return False if pages is None else pages
 
     def fetch():
         page = with_client(

@@ -23,6 +23,10 @@ DEFAULTS = {
     # bandit B105 takes these two for passwords: a timeout and a hash method name.
     "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105
     "NOTION_SANDBOX_PORT": 5001,
+    # The pace of Notion calls per connection (notion/pacing.py); the RQ queue of the sender.
+    "NOTION_RATE": 2.5,
+    "NOTION_BURST": 4,
+    "RQ_QUEUE": "notion",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
     "SESSION_COOKIE_SAMESITE": "Lax",
@@ -50,9 +54,11 @@ ENV_STRINGS = (
     "PREFERRED_URL_SCHEME",
     "APP_ENV",
     "LOG_LEVEL",
+    "RQ_QUEUE",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
-ENV_INTS = ("NOTION_SANDBOX_PORT",)
+ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST")
+ENV_FLOATS = ("NOTION_RATE",)
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 
@@ -70,6 +76,7 @@ def from_environ(environ: os._Environ | dict) -> dict:
     found = {name: environ[name] for name in ENV_STRINGS if environ.get(name)}
     found.update({name: is_true(environ[name]) for name in ENV_FLAGS if name in environ})
     found.update({name: int(environ[name]) for name in ENV_INTS if environ.get(name)})
+    found.update({name: float(environ[name]) for name in ENV_FLOATS if environ.get(name)})
     if environ.get("TRUSTED_HOSTS"):
         found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h]
     if "APP_ENV" not in found:

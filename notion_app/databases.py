@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -94,24 +94,63 @@ def _page(conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: 
     )
 
 
-def _people_options(conn: NotionConnection, fields) -> list[dict]:
-    if not any(f.type == "people" and f.writable for f in fields):
+@bp.get("/connections/<int:connection_id>/data-sources/<ds_id>/choices/<key>")
+@login_required
+def choices(connection_id: int, ds_id: str, key: str):
+    """The people or pages a field can link to, as JSON: loaded when the person opens the picker."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    fields = properties.form_fields(catalog.schema(conn, ds["id"])["properties"] or {})
+    field = next((f for f in fields if f.key == key and f.type in LAZY_TYPES), None)
+    if field is None:
+        abort(404)
+    if field.type == "people":
+        items = [{"id": u["id"], "label": _person(u)} for u in _people(conn, loaded=True)]
+    else:
+        pages = catalog.relation_pages(conn, field.related_data_source_id) or []
+        items = [{"id": p["id"], "label": p["title"]} for p in pages]
+    return {"items": items}
+
+
+LAZY_TYPES = ("people", "relation")
+
+
+def _person(user: dict) -> str:
+    return user.get("name") or user.get("email") or user["id"]
+
+
+def _people(conn: NotionConnection, *, loaded: bool) -> list[dict] | None:
+    users = catalog.workspace_users(conn, only_cached=not loaded)
+    return None if users is None else [u for u in users if u["type"] != "bot"]
+
+
+def _people_options(conn: NotionConnection, fields) -> list[dict] | None:
+    """Workspace people when cached (or asked for with ?load=); None: load them on demand."""
+    picker = next((f for f in fields if f.type == "people" and f.writable), None)
+    if picker is None:
         return []
-    return [u for u in catalog.workspace_users(conn) if u["type"] != "bot"]
+    return _people(conn, loaded=picker.key in request.args.getlist("load"))
 
 
 def _relation_options(conn: NotionConnection, fields) -> dict:
+    """Per relation field: its pages (cached or asked for), None (not shared), False (on demand)."""
+    asked = request.args.getlist("load")
     return {
-        f.key: catalog.relation_pages(conn, f.related_data_source_id)
+        f.key: catalog.relation_pages(
+            conn, f.related_data_source_id, only_cached=f.key not in asked
+        )
         for f in fields
         if f.type == "relation" and f.writable
     }
 
 
 def _user_ids(conn: NotionConnection, schema: dict) -> list[str] | None:
+    """Known people ids when the workspace's people are cached; else None (ids are then only
+    checked for shape, and Notion names any unknown one, at its field, if it refuses the row)."""
     if not any(p.get("type") == "people" for p in (schema["properties"] or {}).values()):
         return None
-    return [u["id"] for u in catalog.workspace_users(conn)]
+    users = catalog.workspace_users(conn, only_cached=True)
+    return None if users is None else [u["id"] for u in users]
 
 
 def _submit(conn, ds, schema, props, nonce) -> RowSubmission:

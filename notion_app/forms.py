@@ -1,6 +1,7 @@
 """The static forms (Flask-WTF, CSRF-protected). The row form is built from the Notion schema."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
@@ -44,3 +45,9 @@ class DeleteAccountForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A form with no fields: a POST button that carries the CSRF token."""
+
+
+class UploadForm(FlaskForm):
+    """A CSV file to import (its size is capped by MAX_CONTENT_LENGTH)."""
+
+    file = FileField("CSV file", validators=[FileRequired("Choose a CSV file to upload.")])

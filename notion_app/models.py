@@ -100,7 +100,16 @@ class Import(db.Model):
     data_source_title: Mapped[str | None] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
     mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The parsed file, kept server-side until it is sent: header and rows (lists of strings).
+    columns: Mapped[list[str] | None] = mapped_column(JSON)
+    rows: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    encoding: Mapped[str | None] = mapped_column(String(32))
+    delimiter: Mapped[str | None] = mapped_column(String(8))
     total_rows: Mapped[int] = mapped_column(default=0)
+    invalid_rows: Mapped[int] = mapped_column(default=0)
+    # At send time: {row number: why it was not sent} for the rows that failed validation.
+    row_errors: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # draft (uploaded, mapping), sending, cancelled, done
     state: Mapped[str] = mapped_column(String(32), default="draft")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

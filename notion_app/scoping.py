@@ -6,17 +6,20 @@ from sqlalchemy import select
 
 from . import catalog
 from .extensions import db
-from .models import NotionConnection, RowSubmission
+from .models import Import, NotionConnection, RowSubmission
+
+
+def owned_or_404(model, object_id: int):
+    """The current user's `model` row with this id; anyone else's (or none) is a 404."""
+    query = select(model).where(model.id == object_id, model.user_id == current_user.id)
+    found = db.session.scalar(query)
+    if found is None:
+        abort(404)
+    return found
 
 
 def connection_or_404(connection_id: int) -> NotionConnection:
-    query = select(NotionConnection).where(
-        NotionConnection.id == connection_id, NotionConnection.user_id == current_user.id
-    )
-    conn = db.session.scalar(query)
-    if conn is None:
-        abort(404)
-    return conn
+    return owned_or_404(NotionConnection, connection_id)
 
 
 def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
@@ -28,10 +31,8 @@ def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
 
 
 def row_or_404(row_id: int) -> RowSubmission:
-    query = select(RowSubmission).where(
-        RowSubmission.id == row_id, RowSubmission.user_id == current_user.id
-    )
-    row = db.session.scalar(query)
-    if row is None:
-        abort(404)
-    return row
+    return owned_or_404(RowSubmission, row_id)
+
+
+def import_or_404(import_id: int) -> Import:
+    return owned_or_404(Import, import_id)

@@ -12,7 +12,7 @@ import random
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from . import clients, workspaces
@@ -269,3 +269,16 @@ def sweep(limit: int = 50, max_wait: float = 30.0) -> int:
             send_now(row, max_wait=max_wait)
             tried += 1
     return tried
+
+
+def next_due_in() -> float | None:
+    """Seconds until the next row becomes due (0: one is due now); None when nothing waits."""
+    now = utcnow()
+    waiting = select(func.min(RowSubmission.next_attempt_at)).where(
+        RowSubmission.state.in_(("pending", "unknown")), RowSubmission.next_attempt_at.is_not(None)
+    )
+    leased = select(func.min(RowSubmission.lease_until)).where(RowSubmission.state == "sending")
+    times = [t for t in (db.session.scalar(waiting), db.session.scalar(leased)) if t is not None]
+    if not times:
+        return None
+    return max(0.0, (min(times) - now).total_seconds())

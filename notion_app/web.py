@@ -16,7 +16,8 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.context_processor(
         lambda: {
-            "logout_form": PostForm(),
+            # formdata=None: never parse the body here (a 413 page must not re-raise 413).
+            "logout_form": PostForm(formdata=None),
             "sandbox_on": _sandbox_on(app),
             "view_functions": app.view_functions,
         }

@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from . import create_app
     from .deployment import redis_options
+    from .extensions import db
 
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -28,7 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     connection = Redis.from_url(url, **redis_options(url))
     with app.app_context():
-        worker = Worker([Queue(QUEUE_NAME, connection=connection)], connection=connection)
+        # RQ runs each job in a forked "work horse": the child must not reuse the parent's
+        # database connections (two processes on one socket), so it drops the inherited pool.
+        engine = db.engine
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        queue = Queue(app.config.get("RQ_QUEUE") or QUEUE_NAME, connection=connection)
+        # Rows a crashed worker left behind (expired leases, due retries) go out on start.
+        queue.enqueue("notion_app.jobs.run_sweep", job_timeout=600)
+        worker = Worker([queue], connection=connection)
         worker.work(with_scheduler=True, burst="--burst" in (argv or sys.argv[1:]))
     return 0
 

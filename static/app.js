@@ -11,3 +11,48 @@ document.querySelectorAll("input[data-filter]").forEach(function (input) {
     });
   });
 });
+
+// People and related pages are fetched when the person asks for them, so opening the form costs
+// no Notion call for them. Without JavaScript the link reloads the page with the list.
+document.querySelectorAll("[data-choices-url] a[data-load-choices]").forEach(function (link) {
+  link.addEventListener("click", function (event) {
+    var box = link.closest("[data-choices-url]");
+    var name = box.getAttribute("data-name");
+    var chosen = {};
+    box.querySelectorAll("input[type=checkbox]").forEach(function (input) {
+      chosen[input.value] = input;
+    });
+    event.preventDefault();
+    link.textContent = "Loading…";
+    fetch(box.getAttribute("data-choices-url"), {credentials: "same-origin"})
+      .then(function (response) {
+        if (!response.ok) { throw new Error(String(response.status)); }
+        return response.json();
+      })
+      .then(function (data) {
+        data.items.forEach(function (item) {
+          var existing = chosen[item.id];
+          if (existing) {
+            existing.parentNode.lastChild.textContent = " " + item.label;
+            return;
+          }
+          var label = document.createElement("label");
+          var input = document.createElement("input");
+          label.className = "check";
+          input.type = "checkbox";
+          input.name = name;
+          input.value = item.id;
+          label.appendChild(input);
+          label.appendChild(document.createTextNode(" " + item.label));
+          box.insertBefore(label, link.parentNode);
+        });
+        if (!box.querySelector("input[type=checkbox]")) { link.removeAttribute("id"); }
+        var first = box.querySelector("input[type=checkbox]");
+        if (first && !document.getElementById(name)) { first.id = name; }
+        link.parentNode.remove();
+      })
+      .catch(function () {
+        link.textContent = "Could not load the list — try again";
+      });
+  });
+});

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import re
+from collections import Counter
 from urllib.parse import urlsplit
 
 PASSWORD = "correct horse battery"
@@ -98,3 +100,39 @@ def page_form(client, url: str) -> dict:
     html = client.get(url).get_data(as_text=True)
     nonce = re.search(r'name="nonce" value="([0-9a-f]{32})"', html).group(1)
     return {"csrf_token": csrf_from(html), "nonce": nonce}
+
+
+# -- CSV imports (tests/web/test_imports*.py) -----------------------------------------------
+
+
+def upload_csv(client, app, sandbox, data: bytes, name="tasks.csv", ds="tasks"):
+    page = ds_url(app, sandbox, ds) + "/import"
+    token = csrf_from(client.get(page).get_data(as_text=True))
+    return client.post(
+        page, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
+        content_type="multipart/form-data",
+    )
+
+
+def start_import(client, app, sandbox, data: bytes, **kw) -> str:
+    """Upload a file; returns the preview URL."""
+    resp = upload_csv(client, app, sandbox, data, **kw)
+    assert resp.status_code == 302, resp.get_data(as_text=True)
+    return resp.headers["Location"]
+
+
+def send_import(client, preview: str):
+    html = client.get(preview).get_data(as_text=True)
+    return client.post(preview + "/send", data={"csrf_token": csrf_from(html)})
+
+
+def titles_in_notion(sandbox) -> Counter:
+    """Pages created through the API, counted by title (the seed rows are not in this list)."""
+    return Counter(
+        "".join(t["text"]["content"] for t in p["request_properties"]["Name"]["title"])
+        for p in sandbox.pages()
+    )
+
+
+def import_id(location: str) -> int:
+    return int(re.search(r"/import/(\d+)", location).group(1))

@@ -44,7 +44,23 @@ def _check(rate: float, burst: int) -> None:
         raise ValueError("burst must be at least 1")
 
 
-class MemoryPacer:
+class _Pacer:
+    """What both pacers share: reserve a slot, then sleep until it comes."""
+
+    _sleep: Callable[[float], None]
+
+    def reserve(self, key: str, timeout: float | None = None) -> float:
+        raise NotImplementedError
+
+    def acquire(self, key: str, timeout: float | None = None) -> float:
+        """Wait for the key's next slot (raises PacerTimeout if it is further than `timeout`)."""
+        wait = self.reserve(key, timeout)
+        if wait > 0:
+            self._sleep(wait)
+        return wait
+
+
+class MemoryPacer(_Pacer):
     """GCRA buckets in this process's memory, one per key."""
 
     def __init__(
@@ -75,12 +91,6 @@ class MemoryPacer:
             if len(self._tat) > 10_000:  # forget idle keys so the dict cannot grow forever
                 self._tat = {k: v for k, v in self._tat.items() if v > now}
             return wait
-
-    def acquire(self, key: str, timeout: float | None = None) -> float:
-        wait = self.reserve(key, timeout)
-        if wait > 0:
-            self._sleep(wait)
-        return wait
 
     def penalize(self, key: str, seconds: float) -> None:
         with self._lock:
@@ -120,7 +130,7 @@ return 1
 """
 
 
-class RedisPacer:
+class RedisPacer(_Pacer):
     """GCRA buckets in Redis, shared by every process that uses the same Redis and prefix."""
 
     def __init__(
@@ -149,12 +159,6 @@ class RedisPacer:
         wait = float(wait)
         if not int(ok):
             raise PacerTimeout(wait)
-        return wait
-
-    def acquire(self, key: str, timeout: float | None = None) -> float:
-        wait = self.reserve(key, timeout)
-        if wait > 0:
-            self._sleep(wait)
         return wait
 
     def penalize(self, key: str, seconds: float) -> None:

@@ -807,12 +807,26 @@ def _user_text(user) -> str:
     return str(user.get("name") or (user.get("person") or {}).get("email") or user.get("id") or "")
 
 
+def _when(iso) -> str:
+    """An ISO date or date-time as people read it: `2026-07-02` or `2026-07-02 05:00 UTC`."""
+    text = str(iso or "")
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return text
+    if "T" not in text:
+        return moment.date().isoformat()
+    offset = moment.utcoffset()
+    zone = "" if offset is None else " UTC" if not offset else moment.strftime(" UTC%z")
+    return moment.strftime("%Y-%m-%d %H:%M") + zone
+
+
 def _date_text(value) -> str:
     if not isinstance(value, Mapping) or not value.get("start"):
         return ""
-    text = str(value["start"])
+    text = _when(value["start"])
     if value.get("end"):
-        text += f" → {value['end']}"
+        text += f" → {_when(value['end'])}"
     if value.get("time_zone"):
         text += f" ({value['time_zone']})"
     return text
@@ -877,7 +891,7 @@ def value_text(property_value, number_format: str | None = None) -> str:
             return ", ".join(p for p in parts if p)
         return ""
     if ptype in ("created_time", "last_edited_time", "last_visited_time"):
-        return str(value or "")
+        return _when(value) if value else ""
     if ptype in ("created_by", "last_edited_by"):
         return _user_text(value)
     if ptype == "unique_id":

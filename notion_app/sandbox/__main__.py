@@ -14,12 +14,18 @@ def main(argv=None) -> None:
     parser.add_argument("--client-secret")
     parser.add_argument("--redirect-uri", action="append", default=[])
     parser.add_argument("--name", default="Notion Rows (sandbox)")
+    parser.add_argument("--latency-ms", type=int, default=0, help="added to every API request")
+    parser.add_argument("--rate", type=float, default=3.0, help="requests/s per token (average)")
+    parser.add_argument("--burst", type=int, default=10, help="requests a token may burst")
+    parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
+    parser.add_argument("--fault-probability", type=float, default=0.0,
+                        help="answer this share of API requests with a random 429/5xx")
     args = parser.parse_args(argv)
     clients = []
     if args.client_id and args.client_secret:
         clients.append({"client_id": args.client_id, "client_secret": args.client_secret,
                         "redirect_uris": args.redirect_uri, "name": args.name})
-    server = SandboxServer({"clients": clients}, host=args.host, port=args.port,
+    server = SandboxServer(start_settings(args, clients), host=args.host, port=args.port,
                            quiet=False)
     print(f"Notion sandbox running at {server.start()}", flush=True)
     try:
@@ -27,6 +33,19 @@ def main(argv=None) -> None:
             time.sleep(3600)
     except KeyboardInterrupt:
         server.stop()
+
+
+def start_settings(args, clients: list[dict]) -> dict:
+    """The switches given on the command line (all can be changed later at /_sandbox/settings)."""
+    settings = {
+        "clients": clients,
+        "latency_ms": args.latency_ms,
+        "rate_limit": None if args.no_rate_limit else {"rate": args.rate, "burst": args.burst},
+    }
+    if args.fault_probability:
+        settings["random_faults"] = {"probability": args.fault_probability,
+                                     "statuses": [429, 500, 502, 503, 504, 529]}
+    return settings
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import requests
 from flask import Blueprint, jsonify, request
 
 from .errors import state
+from .ids import make_id
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds"}
@@ -37,6 +38,30 @@ def seed_ids():
     st = state()
     with st.lock:
         return jsonify(st.seed_ids())
+
+
+@bp.post("/people")
+def add_people():
+    """Add people to a workspace (load tests need one Notion person per app user)."""
+    body = request.get_json(silent=True) or {}
+    count = body.get("count", 1)
+    if not isinstance(count, int) or not 1 <= count <= 1000:
+        return _bad("count is a whole number from 1 to 1000")
+    st = state()
+    with st.lock:
+        ws = next((w for w in st.workspaces.values()
+                   if body.get("workspace") in (w["key"], w["id"])), None)
+        if ws is None:
+            return _bad("workspace is the key or id of a seeded workspace")
+        prefix = str(body.get("prefix") or "person")[:40]
+        start = sum(1 for u in st.users.values() if u["key"].startswith(f"{prefix}-"))
+        added = []
+        for n in range(start, start + count):
+            key = f"{prefix}-{n}"
+            uid = make_id("user", ws["id"], key)
+            st.add_user(key, uid, f"{prefix.title()} {n}", f"{key}@example.com", ws["id"])
+            added.append({"key": key, "id": uid})
+    return jsonify(added)
 
 
 @bp.post("/clients")
@@ -184,6 +209,10 @@ class SandboxControl:
         if not changes:
             return self._call("GET", "/_sandbox/settings")
         return self._call("PATCH", "/_sandbox/settings", json=changes)
+
+    def add_people(self, workspace: str, count: int, prefix: str = "person") -> list[dict]:
+        return self._call("POST", "/_sandbox/people",
+                          json={"workspace": workspace, "count": count, "prefix": prefix})
 
     def fail_next(self, status, count=1, path=None, method=None, retry_after=None):
         return self._call("POST", "/_sandbox/faults",

@@ -18,3 +18,5 @@ def test_load_bench_runs_and_reports():
     assert result["requests"] > 0 and result["requests_per_s"] > 0
     assert result["errors"] == result["status_5xx"] == result["database_is_locked"] == 0
     assert result["p50_ms"] <= result["p95_ms"] <= result["p99_ms"]
+    assert result["pages_created"] >= 1  # the mix appends rows that reach the sandbox
+    assert result["duplicate_pages"] == 0

@@ -39,7 +39,7 @@ def test_procfile_lines():
     assert proc["worker"] == ["python", "-m", "notion_app.worker"]
 
 
-def test_smoke_signup_connect_dashboard_under_gunicorn(tmp_path):
+def test_smoke_signup_connect_append_under_gunicorn(tmp_path):
     """Start gunicorn exactly as the Procfile's web line, after the release line's migrations."""
     port = free_port()
     env = base_env(
@@ -73,6 +73,7 @@ def test_smoke_signup_connect_dashboard_under_gunicorn(tmp_path):
         assert dashboard.status_code == 200
         assert "Connected <strong>Acme Corp</strong>" in dashboard.text
         assert "Ada Lovelace" in dashboard.text
+        append_a_row(http, base, sandbox, dashboard.text)
         assert http.get(base + "/healthz", timeout=5).json() == {"status": "ok"}
     finally:
         server.stop()
@@ -80,6 +81,29 @@ def test_smoke_signup_connect_dashboard_under_gunicorn(tmp_path):
     assert "GET /notion/callback HTTP/1.1\" 302" in log  # the access log has the path...
     assert "code=" not in log and "state=" not in log  # ...never the query string
     assert "Traceback" not in log
+
+
+def append_a_row(http: requests.Session, base: str, sandbox: SandboxControl, dashboard: str):
+    """Open Tasks from the connection's list and add a row: it reaches the sandbox once."""
+    conn_id = re.search(r'/connections/(\d+)/databases', dashboard)[1]
+    listing = http.get(f"{base}/connections/{conn_id}/databases", timeout=20)
+    assert listing.status_code == 200 and "Tasks" in listing.text
+    ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
+    page = f"/connections/{conn_id}/data-sources/{ds}"
+    html = http.get(base + page, timeout=20).text
+    fields = {
+        "csrf_token": re.search(r'name="csrf_token" value="([^"]+)"', html)[1],
+        "nonce": re.search(r'name="nonce" value="([0-9a-f]{32})"', html)[1],
+        "p-title": "Smoke-test row",
+    }
+    resp = http.post(base + page, data=fields, allow_redirects=False, timeout=20)
+    assert resp.status_code == 302
+    assert "Row added" in http.get(base + resp.headers["Location"], timeout=20).text
+    again = http.post(base + page, data=fields, allow_redirects=False, timeout=20)
+    assert again.status_code == 302
+    titles = [p["request_properties"]["Name"]["title"][0]["text"]["content"]
+              for p in sandbox.pages()]
+    assert titles == ["Smoke-test row"]
 
 
 def wrong_password_attempts(base: str, attempts: int, sessions: int = 12) -> list[int]:

@@ -47,3 +47,19 @@ def test_factory_without_seed_has_an_empty_world():
     resp = client.get("/v1/oauth/authorize?client_id=c&redirect_uri=http://x/cb"
                       "&response_type=code&owner=user")
     assert resp.status_code == 400
+
+
+def test_switches_can_be_set_at_start():
+    import argparse
+
+    from notion_app.sandbox.__main__ import start_settings
+    from notion_app.sandbox.control import SandboxControl
+    from notion_app.sandbox.server import SandboxServer
+
+    args = argparse.Namespace(latency_ms=25, rate=1.5, burst=2, no_rate_limit=False,
+                              fault_probability=0.1)
+    with SandboxServer(start_settings(args, [])) as server:
+        settings = SandboxControl(server.url).settings()
+    assert settings["latency_ms"] == 25
+    assert settings["rate_limit"] == {"rate": 1.5, "burst": 2}
+    assert settings["random_faults"]["probability"] == 0.1

@@ -161,3 +161,13 @@ def test_control_calls_are_not_logged(control):
     control.settings(latency_ms=0)
     control.seed()
     assert control.requests() == []
+
+
+def test_added_people_authorize_as_distinct_bots(control, connect):
+    added = control.add_people("acme", 3, prefix="bench")
+    assert [p["key"] for p in added] == ["bench-0", "bench-1", "bench-2"]
+    bots = {connect(workspace="acme", user=p["key"])["bot_id"] for p in added}
+    assert len(bots) == 3
+    assert connect(workspace="acme", user="bench-1")["owner"]["user"]["name"] == "Bench 1"
+    more = control.add_people("acme", 1, prefix="bench")
+    assert more[0]["key"] == "bench-3"

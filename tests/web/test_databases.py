@@ -219,18 +219,42 @@ def test_more_rows_follows_the_cursor(app, user_client, sandbox, monkeypatch):
     assert "Apollo" in html.split("Latest")[1]
 
 
-def test_people_and_relation_options_are_cached_too(app, user_client, sandbox):
+def test_people_and_pages_load_on_demand_and_stay_cached(app, user_client, sandbox):
+    """Opening the form: schema + latest rows only. The people and the related pages cost one
+    call each when the person asks for them, then they are part of the page from the cache."""
     connect(user_client, sandbox)
     user_client.get(f"/connections/{conn_id(app)}/databases")
     sandbox.clear_requests()
     url = ds_url(app, sandbox, "tasks")
     html = user_client.get(url).get_data(as_text=True)
-    assert "Grace Hopper" in html and "Apollo" in html and 'data-filter="' in html
-    # schema + latest rows, plus the people list and the related data source's pages
+    grace_box = f'value="{sandbox.seed()["users"]["grace"]["id"]}"'
+    assert calls(sandbox) == 2
+    assert grace_box not in html and "Show the workspace&#39;s people" in html
+    people = user_client.get(f"{url}/choices/{key('Assignee')}").get_json()["items"]
+    pages = user_client.get(f"{url}/choices/{key('Project')}").get_json()["items"]
+    assert "Grace Hopper" in [p["label"] for p in people]
+    assert "Apollo" in [p["label"] for p in pages]
     assert calls(sandbox) == 4
     sandbox.clear_requests()
-    user_client.get(url)
+    html = user_client.get(url).get_data(as_text=True)
+    assert grace_box in html and "Apollo" in html and 'data-filter="' in html
     assert calls(sandbox) == 1
+
+
+def test_without_javascript_the_load_link_shows_the_choices(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    html = user_client.get(url, query_string={"load": key("Assignee")}).get_data(as_text=True)
+    grace = sandbox.seed()["users"]["grace"]["id"]
+    apollo = sandbox.seed()["pages"]["project_apollo"]
+    assert f'value="{grace}"' in html and f'value="{apollo}"' not in html
+
+
+def test_choices_only_for_people_and_relation_fields(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    assert user_client.get(f"{url}/choices/{key('Name')}").status_code == 404
+    assert user_client.get(f"{url}/choices/p-nothing").status_code == 404
 
 
 def flash_after_post(client, url: str, data: dict) -> str:

@@ -261,3 +261,21 @@ def test_200_rows_under_random_faults_none_lost_none_duplicated(app, conn_ids, s
     counts = created_titles(sandbox)
     assert sorted(counts) == titles
     assert max(counts.values()) == 1
+
+
+def test_worker_killed_after_sending_is_reconciled_not_resent(app, conn_ids, sandbox):
+    """T26 (worker kill): a worker leased the row, created the page, and died before recording
+    it. When the lease runs out, the next sweep finds the page instead of sending it again."""
+    row_id = submit(app, conn_ids, "Sent by a worker that died")
+    with app.app_context():
+        assert sending.claim(row_id) == "pending"
+        row = db.session.get(RowSubmission, row_id)
+        conn = db.session.get(NotionConnection, row.connection_id)
+        clients.with_client(conn, lambda c: c.create_page(row.data_source_id, row.properties))
+        assert sending.sweep() == 0  # the lease still holds: nobody touches the row
+    make_all_due(app)
+    with app.app_context():
+        assert sending.sweep() == 1
+        row = db.session.get(RowSubmission, row_id)
+        assert row.state == "sent" and row.notion_page_id
+    assert created_titles(sandbox) == {"Sent by a worker that died": 1}
