@@ -156,6 +156,8 @@ class Screenshots:
         self.count += 1
         stem = f"{self.count:02d}-{name}"
         page.screenshot(path=self.folder / f"{stem}-desktop.png", full_page=True)
+        page.evaluate("() => window.scrollTo(0, 0)")
+        page.screenshot(path=self.folder / f"{stem}-desktop-top.png")  # the first screenful
         page.set_viewport_size(PHONE)
         try:
             widths = page.evaluate(
