@@ -10,9 +10,9 @@ import multiprocessing
 import os
 
 
-def _int(name: str, default: int) -> int:
+def _int(name: str, default: int, least: int = 1) -> int:
     try:
-        return max(1, int(os.environ.get(name, default)))
+        return max(least, int(os.environ.get(name, default)))
     except ValueError:
         return default
 
@@ -31,7 +31,8 @@ _sandbox = os.environ.get("NOTION_SANDBOX", "").lower() in _on or not (
     os.environ.get("NOTION_CLIENT_ID") or os.environ.get("DYNO")
     or os.environ.get("APP_ENV") == "production"
 )
-max_requests = 0 if _sandbox else _int("GUNICORN_MAX_REQUESTS", 2000)
+# 0 turns recycling off (gunicorn's meaning); it must not become "recycle after every request".
+max_requests = 0 if _sandbox else _int("GUNICORN_MAX_REQUESTS", 2000, least=0)
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # ProxyFix does the trusting
 accesslog = "-"
