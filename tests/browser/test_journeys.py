@@ -8,7 +8,7 @@ import secrets
 import time
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Error, Page, expect
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery staple"
@@ -168,6 +168,7 @@ def log_out_and_stay_out(page: Page, shots) -> None:
     page.go_back()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    shots.take("login")
     page.reload()
     expect(page.get_by_role("button", name="Log out")).to_have_count(0)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
@@ -290,3 +291,13 @@ def test_csv_import_to_completion_with_the_progress_bar_moving(page, live_app, t
     stored = [p for p in live_app.sandbox.pages()
               if f"Imported {tag}" in str(p["request_properties"].get("Name"))]
     assert len(stored) == rows
+
+
+def test_chromium_cannot_leave_the_machine(chromium):
+    """Only loopback names resolve: a page elsewhere fails before any packet leaves."""
+    context = chromium.new_context()
+    try:
+        with pytest.raises(Error, match="ERR_NAME_NOT_RESOLVED"):
+            context.new_page().goto("https://www.notion.so/", timeout=5000)
+    finally:
+        context.close()
