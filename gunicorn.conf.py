@@ -32,7 +32,8 @@ _sandbox = os.environ.get("NOTION_SANDBOX", "").lower() in _on or not (
     or os.environ.get("APP_ENV") == "production"
 )
 # 0 turns recycling off (gunicorn's meaning); it must not become "recycle after every request".
-max_requests = 0 if _sandbox else _int("GUNICORN_MAX_REQUESTS", 2000, least=0)
+# Off by default: worker memory stays flat (bench/README.md) and each restart costs tail latency.
+max_requests = 0 if _sandbox else _int("GUNICORN_MAX_REQUESTS", 0, least=0)
 max_requests_jitter = 200
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "*")  # ProxyFix does the trusting
 accesslog = "-"

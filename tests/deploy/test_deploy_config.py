@@ -167,10 +167,10 @@ def test_gunicorn_conf():
     defaults = load_gunicorn_conf(WEB_CONCURRENCY="", GUNICORN_THREADS="nope")
     assert defaults["workers"] >= 1 and defaults["threads"] == 8
     production = load_gunicorn_conf(APP_ENV="production", NOTION_CLIENT_ID="x", NOTION_SANDBOX="")
-    assert production["max_requests"] == 2000
-    no_recycling = load_gunicorn_conf(APP_ENV="production", NOTION_CLIENT_ID="x",
-                                      NOTION_SANDBOX="", GUNICORN_MAX_REQUESTS="0")
-    assert no_recycling["max_requests"] == 0  # gunicorn's "off", not "after every request"
+    assert production["max_requests"] == 0  # gunicorn's "off", not "after every request"
+    recycling = load_gunicorn_conf(APP_ENV="production", NOTION_CLIENT_ID="x",
+                                   NOTION_SANDBOX="", GUNICORN_MAX_REQUESTS="5000")
+    assert recycling["max_requests"] == 5000
     sandbox = load_gunicorn_conf(APP_ENV="development", NOTION_SANDBOX="1")
     assert sandbox["max_requests"] == 0  # recycling would wipe the in-process sandbox
 
