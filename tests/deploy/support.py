@@ -116,6 +116,20 @@ class Gunicorn:
             time.sleep(0.1)
         raise RuntimeError(f"gunicorn did not become ready:\n{self.output()}")
 
+    def wait_workers(self, count: int, timeout: float = 30.0) -> None:
+        """Until `count` different workers have answered (a busy machine boots them slowly)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            pids = set(re.findall(r'"GET /healthz HTTP/1.1" \d+ .* pid=<(\d+)>', self.output()))
+            if len(pids) >= count:
+                return
+            try:
+                requests.get(self.url + "/healthz", timeout=2, headers={"Connection": "close"})
+            except requests.RequestException:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"fewer than {count} workers answered:\n{self.output()}")
+
     def output(self) -> str:
         if self.proc.poll() is not None and hasattr(self, "_text"):
             return self._text

@@ -152,6 +152,7 @@ def test_t18_login_throttle_is_shared_by_three_workers(tmp_path, database):
     server = Gunicorn(["--config", "gunicorn.conf.py", app], env, port)
     try:
         server.wait_ready()
+        server.wait_workers(3)
         signup = {"email": "victim@example.com", "password": PASSWORD, "confirm": PASSWORD}
         assert post_form(requests.Session(), server.url, "/auth/signup", data=signup).status_code \
             == 302
