@@ -232,3 +232,25 @@ def relation_pages(
         ]
 
     return cached(conn, f"relation:{related['id']}", fetch)
+
+
+def search_related_pages(
+    conn: NotionConnection, related_data_source_id: str | None, text: str
+) -> list[dict]:
+    """Pages of a related data source whose title contains `text` (one query; beyond the first
+    RELATION_OPTIONS pages the picker lists)."""
+    related = shared_data_source(conn, related_data_source_id or "")
+    if related is None:
+        return []
+    props = schema(conn, related["id"])["properties"] or {}
+    title = next((name for name, p in props.items() if p.get("type") == "title"), None)
+    if title is None:
+        return []
+    query = {"property": title, "title": {"contains": text}}
+    page = with_client(
+        conn, lambda c: c.query_data_source(related["id"], filter=query, page_size=25)
+    )
+    return [
+        {"id": canonical_id(p.get("id", "")), "title": title_of(p) or "Untitled"}
+        for p in page.get("results") or []
+    ]

@@ -106,6 +106,9 @@ def choices(connection_id: int, ds_id: str, key: str):
         abort(404)
     if field.type == "people":
         items = [{"id": u["id"], "label": _person(u)} for u in _people(conn, loaded=True)]
+    elif text := request.args.get("q", "").strip()[:100]:
+        pages = catalog.search_related_pages(conn, field.related_data_source_id, text)
+        items = [{"id": p["id"], "label": p["title"]} for p in pages]
     else:
         pages = catalog.relation_pages(conn, field.related_data_source_id) or []
         items = [{"id": p["id"], "label": p["title"]} for p in pages]

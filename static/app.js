@@ -4,11 +4,41 @@ document.querySelectorAll("input[data-filter]").forEach(function (input) {
   if (!box) { return; }
   input.hidden = false;
   input.previousElementSibling.hidden = false;
-  input.addEventListener("input", function () {
+  var timer = null;
+  function applyFilter() {
     var needle = input.value.trim().toLowerCase();
     box.querySelectorAll("label").forEach(function (label) {
       label.hidden = needle !== "" && label.textContent.toLowerCase().indexOf(needle) === -1;
     });
+  }
+  // The list shows the first pages only; ask the server for matches beyond them.
+  function searchServer() {
+    var needle = input.value.trim();
+    var url = input.getAttribute("data-search-url");
+    if (!url || needle.length < 2) { return; }
+    fetch(url + "?q=" + encodeURIComponent(needle), {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : {items: []}; })
+      .then(function (data) {
+        data.items.forEach(function (item) {
+          if (box.querySelector('input[value="' + item.id + '"]')) { return; }
+          var label = document.createElement("label");
+          var check = document.createElement("input");
+          label.className = "check";
+          check.type = "checkbox";
+          check.name = input.getAttribute("data-name");
+          check.value = item.id;
+          label.appendChild(check);
+          label.appendChild(document.createTextNode(" " + item.label));
+          box.appendChild(label);
+        });
+        applyFilter();
+      })
+      .catch(function () { /* the local filter still works */ });
+  }
+  input.addEventListener("input", function () {
+    applyFilter();
+    clearTimeout(timer);
+    timer = setTimeout(searchServer, 300);
   });
 });
 

@@ -333,3 +333,20 @@ def test_a_data_source_no_longer_shared_is_a_clear_404(app, user_client, sandbox
     monkeypatch.setattr(NotionClient, "get_data_source", down)
     resp = user_client.get(ds_url(app, sandbox, "projects"))
     assert resp.status_code == 502 and "Nothing you saved was lost" in resp.get_data(as_text=True)
+
+
+def test_relation_search_finds_pages_by_title_at_notion(app, user_client, sandbox):
+    """Beyond the listed pages, the picker asks Notion: a title-contains query on the related
+    data source (its schema once, then one query a search)."""
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    sandbox.clear_requests()
+    found = user_client.get(f"{url}/choices/{key('Project')}", query_string={"q": "poll"})
+    assert [i["label"] for i in found.get_json()["items"]] == ["Apollo"]
+    queries = sandbox.requests(path="/v1/data_sources/", method="POST")
+    assert [q["body"]["filter"] for q in queries] == [
+        {"property": "Name", "title": {"contains": "poll"}}
+    ]
+    sandbox.clear_requests()
+    user_client.get(f"{url}/choices/{key('Project')}", query_string={"q": "Merc"})
+    assert calls(sandbox) == 1
