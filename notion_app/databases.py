@@ -13,7 +13,7 @@ from . import catalog, sending
 from .forms import PostForm
 from .models import NotionConnection, RowSubmission
 from .notion import properties
-from .scoping import connection_or_404, data_source_or_404, row_or_404
+from .scoping import connection_or_404, data_source_or_404, owned_or_none, row_or_404
 
 bp = Blueprint("databases", __name__)
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -56,8 +56,12 @@ def data_source(connection_id: int, ds_id: str):
     """The schema, the latest rows, and the "Add a row" form."""
     conn = connection_or_404(connection_id)
     ds = data_source_or_404(conn, ds_id)
-    refill, errors = _failed_row(ds, request.args.get("row", type=int))
-    return _page(conn, ds, values={}, errors=errors, nonce=uuid.uuid4().hex, refill=refill)
+    failed_id = request.args.get("row", type=int)
+    refill, errors = _failed_row(ds, failed_id)
+    return _page(
+        conn, ds, values={}, errors=errors, nonce=uuid.uuid4().hex, refill=refill,
+        replaces=failed_id if refill else None,
+    )
 
 
 @bp.post("/connections/<int:connection_id>/data-sources/<ds_id>")
@@ -72,15 +76,22 @@ def append_row(connection_id: int, ds_id: str):
     props, errors, values = properties.parse_form(
         schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
     )
+    replaces = request.form.get("replaces", type=int)
     if errors:
-        return _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False), 400
+        page = _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False,
+                     replaces=replaces)
+        return page, 400
     row = _submit(conn, ds, schema, props, nonce)
+    _retire_failed(ds, replaces)
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == "failed" else {}
     return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], **again))
 
 
-def _page(conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: bool = True):
+def _page(
+    conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: bool = True,
+    replaces: int | None = None,
+):
     """The data source page; a form sent back with errors costs no Notion call (rows=False)."""
     schema = catalog.schema(conn, ds["id"])
     rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor")) if rows else None
@@ -89,6 +100,7 @@ def _page(conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: 
     return render_template(
         "databases/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
         fields=fields, values=values, errors=errors, nonce=nonce, time_zones=TIME_ZONES,
+        replaces=replaces,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
         value_text=properties.value_text,
     )
@@ -184,6 +196,13 @@ def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
         where = f" ({row.error_property})" if row.error_property else ""
         return f"Notion refused the row{where}: {row.last_error}", "error"
     return "Saved — it will be sent shortly.", "info"
+
+
+def _retire_failed(ds: dict, row_id: int | None) -> None:
+    """The corrected row replaces the one Notion refused: drop that one from the history."""
+    old = owned_or_none(RowSubmission, row_id) if row_id is not None else None
+    if old is not None and old.data_source_id == ds["id"] and old.state == "failed":
+        sending.discard(old)
 
 
 def _failed_row(ds: dict, row_id: int | None) -> tuple[dict, dict]:

@@ -9,10 +9,15 @@ from .extensions import db
 from .models import Import, NotionConnection, RowSubmission
 
 
+def owned_or_none(model, object_id: int):
+    """The current user's `model` row with this id, or None (also for anyone else's)."""
+    query = select(model).where(model.id == object_id, model.user_id == current_user.id)
+    return db.session.scalar(query)
+
+
 def owned_or_404(model, object_id: int):
     """The current user's `model` row with this id; anyone else's (or none) is a 404."""
-    query = select(model).where(model.id == object_id, model.user_id == current_user.id)
-    found = db.session.scalar(query)
+    found = owned_or_none(model, object_id)
     if found is None:
         abort(404)
     return found

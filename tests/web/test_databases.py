@@ -350,3 +350,49 @@ def test_relation_search_finds_pages_by_title_at_notion(app, user_client, sandbo
     sandbox.clear_requests()
     user_client.get(f"{url}/choices/{key('Project')}", query_string={"q": "Merc"})
     assert calls(sandbox) == 1
+
+
+def test_fixing_a_refused_row_replaces_it_in_the_history(app, user_client, sandbox):
+    """Notion refuses a row (unknown related page); the form comes back filled with the error at
+    the field; once corrected and sent, the history keeps the sent row only."""
+    connect(user_client, sandbox)
+    url = ds_url(app, sandbox, "tasks")
+    missing = "00000000-0000-4000-8000-000000000000"
+    data = page_form(user_client, url) | {key("Name"): "Fix me", key("Project"): missing}
+    resp = user_client.post(url, data=data)
+    refill_url = resp.headers["Location"]
+    assert "?row=" in refill_url
+    html = user_client.get(refill_url).get_data(as_text=True)
+    assert 'name="replaces"' in html and 'value="Fix me"' in html
+    apollo = sandbox.seed()["pages"]["project_apollo"]
+    replaces = re.search(r'name="replaces" value="(\d+)"', html).group(1)
+    fixed = page_form(user_client, refill_url) | {
+        key("Name"): "Fix me", key("Project"): apollo, "replaces": replaces,
+    }
+    assert user_client.post(url, data=fixed).status_code == 302
+    with app.app_context():
+        rows = [(r.title_text, r.state) for r in db.session.scalars(select(RowSubmission))]
+    assert rows == [("Fix me", "sent")]
+
+
+def test_replaces_never_touches_another_users_row(app, client, sandbox):
+    from helpers import logout, signup
+
+    signup(client, "a@example.com")
+    connect(client, sandbox, user="ada")
+    url = ds_url(app, sandbox, "tasks")
+    missing = "00000000-0000-4000-8000-000000000000"
+    client.post(url, data=page_form(client, url) | {key("Name"): "A", key("Project"): missing})
+    with app.app_context():
+        a_row = db.session.scalar(select(RowSubmission)).id
+    logout(client)
+    signup(client, "b@example.com")
+    connect(client, sandbox, user="grace")
+    b_url = ds_url(app, sandbox, "tasks")
+    resp = client.post(
+        b_url, data=page_form(client, b_url) | {key("Name"): "B", "replaces": str(a_row)}
+    )
+    assert resp.status_code == 302
+    with app.app_context():
+        states = sorted((r.title_text, r.state) for r in db.session.scalars(select(RowSubmission)))
+    assert states == [("A", "failed"), ("B", "sent")]
