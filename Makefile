@@ -26,7 +26,7 @@ run: install
 test: install-dev audit
 	$(VENV)/bin/ruff check .
 	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest
-	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest tests/web --postgres
+	TEST_POSTGRES_URL=$(TEST_POSTGRES_URL) TEST_REDIS_URL=$(TEST_REDIS_URL) $(PY) -m pytest -m database --postgres
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

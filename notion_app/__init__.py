@@ -7,64 +7,48 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import config as settings
-from .extensions import csrf, db, login_manager, migrate
-
 ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_PATH = ROOT / "instance"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    from . import config, errors, extensions
+    from .accounts import users
+    from .connections import tokens
+    from .notion import oauth
+    from .ops import cli, deployment, devsandbox, http
+    from .outbox import sender
+
     app = Flask(
         __name__,
-        instance_path=str(ROOT / "instance"),
+        instance_path=str(INSTANCE_PATH),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
-    app.config.from_mapping(settings.DEFAULTS)
-    app.config.from_pyfile("settings.py", silent=True)
-    app.config.update(settings.from_environ(os.environ))
-    app.config.update(test_config or {})
-    settings.finalize(app.config, app.instance_path)
-    from . import deployment
-
+    config.load(app.config, app.instance_path, os.environ, test_config)
     deployment.init_app(app)
-    _init_extensions(app)
+    extensions.init_app(app)
+    extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
+    extensions.login_manager.user_loader(users.load_user)
+    if app.config["NOTION_SANDBOX"]:
+        devsandbox.start(app)
+    oauth.init_app(app)
+    tokens.init_app(app)
+    sender.init_app(app)
     _register_blueprints(app)
-    from . import cli, web
-
-    web.init_app(app)
+    http.init_app(app)
+    errors.init_app(app)
     cli.init_app(app)
     return app
 
 
-def _init_extensions(app: Flask) -> None:
-    from . import clients, database, jobs
-    from .accounts import load_user
-    from .notion import oauth
-
-    db.init_app(app)
-    database.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
-    csrf.init_app(app)
-    login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Log in to continue."
-    login_manager.user_loader(load_user)
-    if app.config["NOTION_SANDBOX"]:
-        from . import devsandbox
-
-        devsandbox.start(app)
-    oauth.init_app(app)
-    clients.init_app(app)
-    jobs.init_app(app)
-
-
 def _register_blueprints(app: Flask) -> None:
-    from . import auth, connections, databases, history, imports, main, notion_failures  # noqa: F401
+    from .accounts.views import bp as accounts
+    from .connections.views import bp as connections
+    from .data_sources.views import bp as data_sources
+    from .imports.views import bp as imports
+    from .ops.health import bp as health
+    from .outbox.views import bp as history
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(auth.bp, url_prefix="/auth")
-    app.register_blueprint(connections.bp)
-    app.register_blueprint(databases.bp)  # with the history routes imported above
-    app.register_blueprint(imports.bp)
-    notion_failures.init_app(app)
+    for blueprint in (accounts, connections, data_sources, history, imports, health):
+        app.register_blueprint(blueprint)

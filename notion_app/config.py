@@ -40,7 +40,7 @@ DEFAULTS = {
     "SEND_BUDGET_SECONDS": 5.0,
 }
 
-# Environment variables read as strings (design.md §6 plus the deployment knobs).
+# Environment variables read as strings (docs/deploy.md lists them all).
 ENV_STRINGS = (
     "SECRET_KEY",
     "DATABASE_URL",
@@ -63,6 +63,22 @@ DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 
 
+def load(config, instance_path: str, environ, test_config: dict | None = None, *,
+         strict: bool = True) -> None:
+    """Fill `config` (a flask.Config): defaults, instance/settings.py, the environment, test
+    overrides; then the derived settings. `strict=False` reports instead of refusing (for the
+    deploy checklist, which must list every problem of a configuration that cannot start)."""
+    config.from_mapping(DEFAULTS)
+    config.from_pyfile(os.path.join(instance_path, "settings.py"), silent=True)
+    config.update(from_environ(environ))
+    config.update(test_config or {})
+    try:
+        finalize(config, instance_path)
+    except ConfigError:
+        if strict:
+            raise
+
+
 class ConfigError(RuntimeError):
     """The configuration cannot run safely; the message says what to set."""
 
@@ -72,7 +88,7 @@ def is_true(value: object) -> bool:
 
 
 def from_environ(environ: os._Environ | dict) -> dict:
-    """The settings the environment gives, by the names of design.md §6."""
+    """The settings the environment gives (docs/deploy.md)."""
     found = {name: environ[name] for name in ENV_STRINGS if environ.get(name)}
     found.update({name: is_true(environ[name]) for name in ENV_FLAGS if name in environ})
     found.update({name: int(environ[name]) for name in ENV_INTS if environ.get(name)})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_login import UserMixin
@@ -16,6 +17,32 @@ from .extensions import db
 def utcnow() -> datetime:
     """Naive UTC now: both SQLite and Postgres store it the same way."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+class ConnectionState(StrEnum):
+    """A Notion connection's state; a disconnected one keeps its rows (its tokens are wiped)."""
+
+    ACTIVE = "active"
+    NEEDS_RECONNECT = "needs_reconnect"
+    DISCONNECTED = "disconnected"
+
+
+class RowState(StrEnum):
+    """Every state of a row in the outbox; only `notion_app.outbox` writes one.
+
+    pending: due at next_attempt_at (NULL: waiting for a reconnect); sending: leased by one
+    sender; sent; failed: Notion refused it (fix and retry); unknown: the create may have reached
+    Notion (reconcile before any resend); cancelled: its import was cancelled before it was sent
+    (it can be resumed); discarded: the person gave up on it (kept in the history, never sent).
+    """
+
+    PENDING = "pending"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+    DISCARDED = "discarded"
 
 
 class User(UserMixin, db.Model):
@@ -75,7 +102,7 @@ class NotionConnection(db.Model):
     access_token_encrypted: Mapped[str | None] = mapped_column(Text)
     refresh_token_encrypted: Mapped[str | None] = mapped_column(Text)
     token_type: Mapped[str | None] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(32), default="active")
+    state: Mapped[str] = mapped_column(String(32), default=ConnectionState.ACTIVE)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -83,7 +110,11 @@ class NotionConnection(db.Model):
 
     @property
     def needs_reconnect(self) -> bool:
-        return self.state == "needs_reconnect"
+        return self.state == ConnectionState.NEEDS_RECONNECT
+
+    @property
+    def disconnected(self) -> bool:
+        return self.state == ConnectionState.DISCONNECTED
 
 
 class Import(db.Model):
@@ -139,8 +170,11 @@ class RowSubmission(db.Model):
     title_text: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict[str, Any]] = mapped_column(JSON)
     client_nonce: Mapped[str] = mapped_column(String(64), default=lambda: uuid.uuid4().hex)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=RowState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
+    # Reconciliation looks only at pages the app's own bots created since the first attempt.
+    first_attempt_at: Mapped[datetime | None]
+    attempt_bot_ids: Mapped[list[str] | None] = mapped_column(JSON)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)

@@ -4,9 +4,8 @@ from flask import abort
 from flask_login import current_user
 from sqlalchemy import select
 
-from . import catalog
 from .extensions import db
-from .models import Import, NotionConnection, RowSubmission
+from .models import NotionConnection
 
 
 def owned_or_none(model, object_id: int):
@@ -25,19 +24,3 @@ def owned_or_404(model, object_id: int):
 
 def connection_or_404(connection_id: int) -> NotionConnection:
     return owned_or_404(NotionConnection, connection_id)
-
-
-def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
-    """A data source shared through `conn` (the id in the URL is untrusted until found)."""
-    found = catalog.shared_data_source(conn, data_source_id)
-    if found is None:
-        abort(404)
-    return found
-
-
-def row_or_404(row_id: int) -> RowSubmission:
-    return owned_or_404(RowSubmission, row_id)
-
-
-def import_or_404(import_id: int) -> Import:
-    return owned_or_404(Import, import_id)

@@ -14,6 +14,9 @@ from notion_app.extensions import db
 TEST_CLIENT_ID = "test-integration"
 TEST_CLIENT_SECRET = "test-client-secret-canary-5f1e"
 REDIRECT_URI = "http://localhost/notion/callback"
+# Where the app's Notion is when a test does not ask for the sandbox: a port nothing listens on,
+# so a Notion call nobody expected fails at once as a connection error.
+UNREACHABLE_NOTION = "http://127.0.0.1:9"
 
 
 POSTGRES_SKIP = {}
@@ -72,8 +75,12 @@ def postgres_unavailable() -> str | None:
 
 
 def pytest_collection_modifyitems(config, items):
+    """Tests that build the app on a database carry the `database` marker (the Postgres pass
+    runs `-m database`); with --postgres and no Postgres they skip, saying why."""
     reason = POSTGRES_SKIP.get("reason")
     for item in items:
+        if "app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))
 
@@ -146,12 +153,18 @@ def build_app(config: dict):
 
 
 @pytest.fixture
-def app(request, tmp_path):
-    """An app on a fresh database, pointed at the sandbox when the test uses it."""
-    base_url = "http://127.0.0.1:9"  # nothing listens there: a test that needs Notion asks for it
+def notion_base_url(request) -> str:
+    """The app's Notion: the sandbox (over real HTTP) for a test that takes the `sandbox`
+    fixture, else UNREACHABLE_NOTION. Override this fixture to point the app elsewhere."""
     if "sandbox" in request.fixturenames:
-        base_url = request.getfixturevalue("sandbox_server").url
-    app = build_app(make_config(tmp_path, base_url))
+        return request.getfixturevalue("sandbox_server").url
+    return UNREACHABLE_NOTION
+
+
+@pytest.fixture
+def app(notion_base_url, tmp_path):
+    """An app on a fresh database, talking to `notion_base_url`."""
+    app = build_app(make_config(tmp_path, notion_base_url))
     yield app
     with app.app_context():
         db.session.remove()

@@ -10,7 +10,7 @@ Retry policy (Notion's SDKs', tightened for writes):
   backoff with jitter, never past `max_wait`) only for reads: GET, and the read-only POSTs
   /v1/search and /v1/data_sources/{id}/query.
 - `create_page` is never retried once it may have reached Notion: a read timeout, a dropped
-  connection or any 5xx raises `NotionOutcomeUnknown` (reconcile with `find_page_by_title`).
+  connection or any 5xx raises `NotionOutcomeUnknown` (reconcile with `pages_created_since`).
   A connect failure (nothing was sent) raises `NotionUnavailable`, which is safe to retry.
 - 401 raises `NotionUnauthorized` at once; refreshing the token is the caller's job.
 
@@ -22,9 +22,8 @@ sleeps) within one method call; it does not include the time requests themselves
 from __future__ import annotations
 
 import random
-import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 
 import requests
@@ -40,14 +39,12 @@ from .errors import (
     error_from_response,
     parse_retry_after,
 )
+from .ids import UUID_RE
 from .pacing import PacerTimeout
 
 DEFAULT_BASE_URL = "https://api.notion.com"
 DEFAULT_VERSION = "2025-09-03"
 _RETRYABLE_5XX = frozenset({500, 502, 503, 504})
-_ID_RE = re.compile(
-    r"^[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
-)
 
 
 def check_id(notion_id: str) -> str:
@@ -55,7 +52,7 @@ def check_id(notion_id: str) -> str:
 
     Ids go into URL paths, so anything else (slashes, dots, query strings) is refused.
     """
-    if not isinstance(notion_id, str) or not _ID_RE.match(notion_id):
+    if not isinstance(notion_id, str) or not UUID_RE.match(notion_id):
         raise ValueError("not a Notion id")
     return notion_id
 
@@ -127,17 +124,9 @@ class NotionClient:
 
     def list_users(self) -> list[dict]:
         """Every user of the workspace (follows cursors)."""
-        users: list[dict] = []
-        cursor = None
-        while True:
-            params = {"page_size": 100}
-            if cursor:
-                params["start_cursor"] = cursor
-            page = self._request("GET", "/v1/users", params=params)
-            users.extend(page.get("results") or [])
-            cursor = page.get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return users
+        return list(self._paginate(lambda cursor: self._request(
+            "GET", "/v1/users", params={"page_size": 100, **_cursor(cursor)}
+        )))
 
     def search_data_sources(
         self, query: str | None = None, start_cursor: str | None = None, page_size: int = 100
@@ -155,14 +144,9 @@ class NotionClient:
 
     def all_data_sources(self, query: str | None = None) -> list[dict]:
         """Every shared data source: ceil(n/100) search calls."""
-        results: list[dict] = []
-        cursor = None
-        while True:
-            page = self.search_data_sources(query, start_cursor=cursor)
-            results.extend(page.get("results") or [])
-            cursor = page.get("next_cursor")
-            if not page.get("has_more") or not cursor:
-                return results
+        return list(self._paginate(
+            lambda cursor: self.search_data_sources(query, start_cursor=cursor)
+        ))
 
     def get_database(self, database_id: str) -> dict:
         return self._request("GET", f"/v1/databases/{check_id(database_id)}")
@@ -197,45 +181,47 @@ class NotionClient:
         }
         return self._request("POST", "/v1/pages", json=body, read=False)
 
-    def find_page_by_title(
+    def pages_created_since(
         self,
         data_source_id: str,
-        title_property_name: str,
-        title: str,
-        created_after: datetime | str | None = None,
-        exclude_ids: frozenset[str] = frozenset(),
-    ) -> dict | None:
-        """The newest row whose title equals `title` (created at or after `created_after`).
+        since: datetime | str,
+        *,
+        title_property: str | None = None,
+        title: str | None = None,
+        max_pages: int = 3,
+    ) -> list[dict]:
+        """Rows created at or after `since`, newest first (with the title, when given, as a
+        narrowing filter): what reconciling an uncertain create looks through.
 
-        Rows in `exclude_ids` (dashless, lower case) are already accounted for elsewhere.
-
-        One query, for reconciling a create whose outcome is unknown. `created_after` is floored
-        to the minute because Notion's created_time has minute precision.
+        `since` is floored to the minute because Notion's created_time has minute precision.
+        At most `max_pages` queries of 100.
         """
-        if len(title) > 2000:  # match on the start, then compare the whole title below
-            title_filter = {"property": title_property_name, "title": {"starts_with": title[:2000]}}
-        elif title:
-            title_filter = {"property": title_property_name, "title": {"equals": title}}
-        else:
-            title_filter = {"property": title_property_name, "title": {"is_empty": True}}
-        filters = [title_filter]
-        if created_after is not None:
-            filters.append(
-                {"timestamp": "created_time",
-                 "created_time": {"on_or_after": _minute_floor(created_after)}}
-            )
-        page = self.query_data_source(
-            data_source_id,
-            filter={"and": filters},
-            sorts=[{"timestamp": "created_time", "direction": "descending"}],
-            page_size=10,
+        filters: list[dict] = [
+            {"timestamp": "created_time", "created_time": {"on_or_after": _minute_floor(since)}}
+        ]
+        if title_property:
+            filters.append(_title_filter(title_property, title or ""))
+        pages = self._paginate(
+            lambda cursor: self.query_data_source(
+                data_source_id, filter={"and": filters}, start_cursor=cursor, page_size=100,
+                sorts=[{"timestamp": "created_time", "direction": "descending"}],
+            ),
+            max_pages=max_pages,
         )
-        for result in page.get("results") or []:
-            if result.get("id", "").replace("-", "").lower() in exclude_ids:
-                continue
-            if len(title) <= 2000 or _page_title(result) == title:
-                return result
-        return None
+        return list(pages)
+
+    def _paginate(
+        self, fetch: Callable[[str | None], dict], max_pages: int | None = None
+    ) -> Iterator[dict]:
+        """The results of a Notion list endpoint, page after page (`fetch(cursor)` gets one)."""
+        cursor, fetched = None, 0
+        while max_pages is None or fetched < max_pages:
+            page = fetch(cursor)
+            fetched += 1
+            yield from page.get("results") or []
+            cursor = page.get("next_cursor")
+            if not page.get("has_more") or not cursor:
+                return
 
     # -- plumbing --------------------------------------------------------------------------
 
@@ -250,111 +236,131 @@ class NotionClient:
     def _request(
         self, method: str, path: str, *, json=None, params=None, read: bool | None = None
     ) -> dict:
-        if read is None:
-            read = method == "GET"
-        url = self.base_url + path
-        waited = 0.0
-        failures = 0  # 5xx / network failures retried so far
-        conflicts = 0
-        rate_limited = 0
-
-        def budget() -> float:
-            return max(0.0, self.max_wait - waited)
-
-        def backoff_or_raise(error: NotionError) -> None:
-            nonlocal waited, failures
-            delay = min(60.0, self.backoff_base * 2**failures) * (0.5 + self._rand() / 2)
-            failures += 1
-            if failures > self.max_retries or delay > budget():
-                raise error
-            self._sleep(delay)
-            waited += delay
-
+        """One Notion call with the retry policy above; returns the JSON object Notion sent."""
+        attempt = _Attempt(self, read=method == "GET" if read is None else read)
         while True:
-            if self.pacer is not None:
-                try:
-                    waited += self.pacer.acquire(self.pace_key, timeout=budget())
-                except PacerTimeout as exc:
-                    raise NotionRateLimited(
-                        "Waiting for this connection's Notion rate budget",
-                        code="paced",
-                        retry_after=exc.retry_after,
-                    ) from None
+            self._pace(attempt)
             self.calls += 1
             try:
                 resp = self.session.request(
-                    method, url, headers=self._headers(), json=json, params=params,
-                    timeout=self.timeout,
+                    method, self.base_url + path, headers=self._headers(), json=json,
+                    params=params, timeout=self.timeout,
                 )
             except requests.RequestException as exc:
-                kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
-                unavailable = NotionUnavailable(
-                    f"The request to Notion {kind}", code=type(exc).__name__
-                )
-                if not read:
-                    if _nothing_sent(exc):
-                        raise unavailable from None  # safe for the caller to send again
-                    raise NotionOutcomeUnknown(
-                        f"The request to Notion {kind} after it may have been received",
-                        code=type(exc).__name__,
-                    ) from None
-                backoff_or_raise(unavailable)
+                attempt.network_failure(exc)
                 continue
-
-            status = resp.status_code
-            if 200 <= status < 300:
-                try:
-                    data = resp.json()
-                except ValueError:
-                    data = None
-                if isinstance(data, dict):
+            if 200 <= resp.status_code < 300:
+                data = _json_object(resp)
+                if data is not None:
                     return data
-                if not read:
-                    raise NotionOutcomeUnknown(
-                        "Notion accepted the request but its answer was unreadable", status=status
-                    )
-                backoff_or_raise(
-                    NotionServerError("Notion's answer was unreadable", status=status)
-                )
+                attempt.unreadable(resp.status_code)
                 continue
+            attempt.error(resp, error_from_response(resp, secrets=[self._token]))
 
-            error = error_from_response(resp, secrets=[self._token])
-            if status in (429, 529):
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                if retry_after is None:
-                    retry_after = 1.0
-                error.retry_after = retry_after
-                if status == 429 and self.pacer is not None:
-                    self.pacer.penalize(self.pace_key, retry_after)
-                rate_limited += 1
-                if retry_after > budget() or rate_limited > self.max_rate_limit_retries:
-                    raise error
-                if self.pacer is None or status == 529:
-                    self._sleep(retry_after)
-                    waited += retry_after
-                # with a pacer, the next acquire() waits out the penalty
-                continue
-            if status == 409 and isinstance(error, NotionConflict) and conflicts == 0:
-                conflicts += 1
-                continue
-            if status >= 500:
-                if not read:
-                    raise NotionOutcomeUnknown(
-                        error.message, status=status, code=error.code,
-                        request_id=error.request_id, retry_after=error.retry_after,
-                    )
-                if status in _RETRYABLE_5XX:
-                    backoff_or_raise(error)
-                    continue
-            raise error  # 401 (refresh is the caller's job), 4xx, other 5xx, exhausted retries
+    def _pace(self, attempt: _Attempt) -> None:
+        """Wait for this connection's rate budget (within what is left of `max_wait`)."""
+        if self.pacer is None:
+            return
+        try:
+            attempt.waited += self.pacer.acquire(self.pace_key, timeout=attempt.budget())
+        except PacerTimeout as exc:
+            raise NotionRateLimited(
+                "Waiting for this connection's Notion rate budget", code="paced",
+                retry_after=exc.retry_after,
+            ) from None
 
 
-def _page_title(page: dict) -> str:
-    for value in (page.get("properties") or {}).values():
-        if isinstance(value, dict) and value.get("type") == "title":
-            return "".join(
-                item.get("plain_text") or (item.get("text") or {}).get("content", "")
-                for item in value.get("title") or []
-                if isinstance(item, dict)
+class _Attempt:
+    """The retry bookkeeping of one `_request`: each method either returns (try again) or raises."""
+
+    def __init__(self, client: NotionClient, *, read: bool):
+        self.client = client
+        self.read = read
+        self.waited = 0.0
+        self.failures = 0  # 5xx / network failures retried so far
+        self.conflicts = 0
+        self.rate_limited = 0
+
+    def budget(self) -> float:
+        return max(0.0, self.client.max_wait - self.waited)
+
+    def _sleep(self, seconds: float) -> None:
+        self.client._sleep(seconds)
+        self.waited += seconds
+
+    def backoff_or_raise(self, error: NotionError) -> None:
+        c = self.client
+        delay = min(60.0, c.backoff_base * 2**self.failures) * (0.5 + c._rand() / 2)
+        self.failures += 1
+        if self.failures > c.max_retries or delay > self.budget():
+            raise error
+        self._sleep(delay)
+
+    def network_failure(self, exc: requests.RequestException) -> None:
+        kind = "timed out" if isinstance(exc, requests.Timeout) else "failed"
+        unavailable = NotionUnavailable(f"The request to Notion {kind}", code=type(exc).__name__)
+        if self.read:
+            return self.backoff_or_raise(unavailable)
+        if _nothing_sent(exc):
+            raise unavailable from None  # safe for the caller to send again
+        raise NotionOutcomeUnknown(
+            f"The request to Notion {kind} after it may have been received",
+            code=type(exc).__name__,
+        ) from None
+
+    def unreadable(self, status: int) -> None:
+        if not self.read:
+            raise NotionOutcomeUnknown(
+                "Notion accepted the request but its answer was unreadable", status=status
             )
-    return ""
+        self.backoff_or_raise(NotionServerError("Notion's answer was unreadable", status=status))
+
+    def error(self, resp: requests.Response, error: NotionError) -> None:
+        status = resp.status_code
+        if status in (429, 529):
+            return self.rate_limit(status, resp, error)
+        if status == 409 and isinstance(error, NotionConflict) and self.conflicts == 0:
+            self.conflicts += 1
+            return None
+        if status >= 500 and not self.read:
+            raise NotionOutcomeUnknown(
+                error.message, status=status, code=error.code,
+                request_id=error.request_id, retry_after=error.retry_after,
+            )
+        if status in _RETRYABLE_5XX:
+            return self.backoff_or_raise(error)
+        raise error  # 401 (refresh is the caller's job), 4xx, other 5xx
+
+    def rate_limit(self, status: int, resp: requests.Response, error: NotionError) -> None:
+        c = self.client
+        retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+        error.retry_after = 1.0 if retry_after is None else retry_after
+        if status == 429 and c.pacer is not None:
+            c.pacer.penalize(c.pace_key, error.retry_after)
+        self.rate_limited += 1
+        if error.retry_after > self.budget() or self.rate_limited > c.max_rate_limit_retries:
+            raise error
+        if c.pacer is None or status == 529:
+            self._sleep(error.retry_after)
+        # with a pacer, the next acquire() waits out the penalty
+
+
+def _json_object(resp: requests.Response) -> dict | None:
+    try:
+        data = resp.json()
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _cursor(cursor: str | None) -> dict:
+    return {"start_cursor": cursor} if cursor else {}
+
+
+def _title_filter(title_property: str, title: str) -> dict:
+    """Equality on the title (Notion filters take 2000 characters: longer ones by their start)."""
+    if len(title) > 2000:
+        return {"property": title_property, "title": {"starts_with": title[:2000]}}
+    if title:
+        return {"property": title_property, "title": {"equals": title}}
+    return {"property": title_property, "title": {"is_empty": True}}

@@ -29,6 +29,10 @@ class TokenResponseError(Exception):
         self.code = code
 
 
+class TokenEndpointUnavailable(TokenResponseError):
+    """The token endpoint could not be reached or failed (network, timeout, 5xx): temporary."""
+
+
 def _basic(client_id: str, client_secret: str) -> str:
     raw = f"{client_id}:{client_secret}".encode()
     return "Basic " + base64.b64encode(raw).decode()
@@ -118,13 +122,19 @@ def _oauth_post(path: str, payload: dict) -> requests.Response:
 
 def refresh_token(refresh: str) -> dict:
     """Exchange a refresh token for a new access token and a new refresh token."""
-    resp = _oauth_post("/v1/oauth/token", {"grant_type": "refresh_token", "refresh_token": refresh})
+    payload = {"grant_type": "refresh_token", "refresh_token": refresh}
+    try:
+        resp = _oauth_post("/v1/oauth/token", payload)
+    except requests.RequestException:
+        raise TokenEndpointUnavailable(
+            "Notion could not be reached to refresh the token."
+        ) from None
     try:
         body = resp.json()
     except ValueError:
         body = None
     if resp.status_code >= 500:
-        raise TokenResponseError(
+        raise TokenEndpointUnavailable(
             "Notion could not be reached to refresh the token.", resp.status_code
         )
     if resp.status_code != 200:

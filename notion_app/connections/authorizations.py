@@ -1,0 +1,134 @@
+"""Notion authorizations: save one (upsert by bot_id), list a person's, disconnect.
+
+Disconnect never deletes: the connection stays, `disconnected` with its tokens wiped, so its
+unsent rows and imports keep their place and go out when the same person reconnects the same
+workspace (a reconnect may bring a new bot_id; the workspace_id tells it is the same one).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import requests
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .. import crypto
+from ..extensions import db
+from ..models import ConnectionState, Import, NotionConnection, RowSubmission, User, utcnow
+from ..notion import oauth
+from .tokens import store_tokens
+
+log = logging.getLogger(__name__)
+
+
+class LinkedToAnotherAccount(Exception):
+    """This Notion authorization (bot_id) already belongs to another local account."""
+
+
+def _insert(dialect: str):
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(NotionConnection)
+
+
+def save_authorization(user: User, token: dict) -> NotionConnection:
+    """Upsert by bot_id: one row however many callbacks race; never take another user's row.
+
+    A new bot_id for a workspace this person disconnected takes over that connection, so the
+    rows that waited for it are this connection's again.
+    """
+    _adopt_disconnected(user, token)
+    dialect = db.session.get_bind().dialect.name
+    stmt = _insert(dialect).values(
+        user_id=user.id,
+        bot_id=token["bot_id"],
+        workspace_id=token.get("workspace_id") or "",
+        state=ConnectionState.ACTIVE,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.session.execute(stmt.on_conflict_do_nothing(index_elements=["bot_id"]))
+    query = select(NotionConnection).where(NotionConnection.bot_id == token["bot_id"])
+    if dialect == "postgresql":
+        query = query.with_for_update()
+    conn = db.session.scalar(query)
+    if conn.user_id != user.id:
+        db.session.rollback()
+        raise LinkedToAnotherAccount(token["bot_id"])
+    _apply_token(conn, token)
+    db.session.commit()
+    return conn
+
+
+def _adopt_disconnected(user: User, token: dict) -> None:
+    """Give this person's disconnected connection to the same workspace the new bot_id."""
+    workspace = token.get("workspace_id")
+    if not workspace:
+        return
+    taken = db.session.scalar(
+        select(NotionConnection.id).where(NotionConnection.bot_id == token["bot_id"])
+    )
+    old = db.session.scalars(
+        select(NotionConnection).where(
+            NotionConnection.user_id == user.id,
+            NotionConnection.workspace_id == workspace,
+            NotionConnection.state == ConnectionState.DISCONNECTED,
+            NotionConnection.bot_id != token["bot_id"],
+        ).order_by(NotionConnection.id)
+    ).first()
+    if old is None:
+        return
+    if taken is None:
+        old.bot_id = token["bot_id"]
+    else:  # the new authorization already has a row of its own: move the waiting work there
+        for model in (RowSubmission, Import):
+            db.session.execute(
+                update(model).where(model.connection_id == old.id).values(connection_id=taken)
+            )
+    db.session.flush()
+
+
+def _apply_token(conn: NotionConnection, token: dict) -> None:
+    owner = token.get("owner") if isinstance(token.get("owner"), dict) else None
+    person = (owner or {}).get("user") or {}
+    conn.workspace_id = token.get("workspace_id") or conn.workspace_id
+    conn.workspace_name = token.get("workspace_name")
+    conn.workspace_icon = token.get("workspace_icon")
+    conn.owner = owner
+    conn.notion_user_id = person.get("id")
+    conn.notion_user_name = person.get("name")
+    conn.notion_user_email = (person.get("person") or {}).get("email")
+    conn.duplicated_template_id = token.get("duplicated_template_id")
+    conn.token_type = token.get("token_type")
+    store_tokens(conn, token)
+    conn.state = ConnectionState.ACTIVE
+
+
+def user_connections(user: User) -> list[NotionConnection]:
+    query = select(NotionConnection).where(NotionConnection.user_id == user.id)
+    return list(db.session.scalars(query.order_by(NotionConnection.id)))
+
+
+def disconnect(conn: NotionConnection) -> bool:
+    """Revoke at Notion, wipe the tokens here, keep the connection and its rows.
+
+    False when Notion could not be reached to revoke.
+    """
+    revoked = True
+    token = crypto.decrypt(conn.access_token_encrypted)
+    if token:
+        try:
+            oauth.revoke_token(token)
+        except requests.RequestException:
+            log.warning("could not revoke the token of connection %s at Notion", conn.id)
+            revoked = False
+    conn.access_token_encrypted = None
+    conn.refresh_token_encrypted = None
+    conn.state = ConnectionState.DISCONNECTED
+    db.session.commit()
+    return revoked
+
+
+def disconnect_all(user: User) -> None:
+    for conn in user_connections(user):
+        if not conn.disconnected:
+            disconnect(conn)

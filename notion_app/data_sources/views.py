@@ -1,0 +1,201 @@
+"""The data sources a connection shares, one data source's schema and rows, and the row form."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from .. import outbox
+from ..buttons import PostForm
+from ..models import NotionConnection, RowState, RowSubmission
+from ..notion import properties
+from ..scoping import connection_or_404, owned_or_404
+from . import catalog
+from .catalog import data_source_or_404
+
+bp = Blueprint("data_sources", __name__)
+NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
+TIME_ZONES = (
+    "UTC", "Europe/London", "Europe/Paris", "Europe/Berlin", "Europe/Madrid", "Europe/Rome",
+    "Europe/Athens", "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg", "Asia/Dubai",
+    "Asia/Kolkata", "Asia/Singapore", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+    "Pacific/Auckland", "America/Sao_Paulo", "America/New_York", "America/Chicago",
+    "America/Denver", "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",
+)
+
+
+@bp.get("/connections/<int:connection_id>/databases")
+@login_required
+def list_data_sources(connection_id: int):
+    """Every data source shared through the connection, grouped by database."""
+    conn = connection_or_404(connection_id)
+    query = request.args.get("q", "")[:200]
+    groups = catalog.database_groups(conn)
+    return render_template(
+        "data_sources/list.html", conn=conn, groups=catalog.matching(groups, query), query=query,
+        total=sum(len(g["data_sources"]) for g in groups), form=PostForm(),
+    )
+
+
+@bp.post("/connections/<int:connection_id>/databases/refresh")
+@login_required
+def refresh(connection_id: int):
+    """Forget the cached list (and schemas), so the next page load asks Notion again."""
+    conn = connection_or_404(connection_id)
+    if PostForm().validate_on_submit():
+        catalog.forget(conn)
+        flash("Refreshed from Notion.", "success")
+    return redirect(url_for(".list_data_sources", connection_id=conn.id))
+
+
+@bp.get("/connections/<int:connection_id>/data-sources/<ds_id>")
+@login_required
+def data_source(connection_id: int, ds_id: str):
+    """The schema, the latest rows, and the "Add a row" form."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    failed_id = request.args.get("row", type=int)
+    refill, errors = _failed_row(ds, failed_id)
+    return _page(
+        conn, ds, values={}, errors=errors, nonce=uuid.uuid4().hex, refill=refill,
+        replaces=failed_id if refill else None,
+    )
+
+
+@bp.post("/connections/<int:connection_id>/data-sources/<ds_id>")
+@login_required
+def append_row(connection_id: int, ds_id: str):
+    """Validate the row; save it to the outbox and send it, or show the form again with errors."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    schema = catalog.schema(conn, ds["id"])
+    nonce = request.form.get("nonce", "")
+    nonce = nonce if NONCE_RE.match(nonce) else uuid.uuid4().hex
+    props, errors, values = properties.parse_form(
+        schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
+    )
+    replaces = request.form.get("replaces", type=int)
+    if errors:
+        page = _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False,
+                     replaces=replaces)
+        return page, 400
+    row, created = outbox.submit(
+        current_user, conn, ds, schema["properties"] or {}, outbox.NewRow(props, nonce),
+        replaces=replaces,
+    )
+    row = outbox.send_now(row) if created else row
+    flash(*_outcome(row))
+    again = {"row": row.id} if row.state == RowState.FAILED else {}
+    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], **again))
+
+
+def _page(
+    conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: bool = True,
+    replaces: int | None = None,
+):
+    """The data source page; a form sent back with errors costs no Notion call (rows=False)."""
+    schema = catalog.schema(conn, ds["id"])
+    rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor")) if rows else None
+    fields = properties.form_fields(schema["properties"] or {})
+    values = properties.form_values(fields, refill) if refill else values
+    return render_template(
+        "data_sources/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
+        fields=fields, values=values, errors=errors, nonce=nonce, time_zones=TIME_ZONES,
+        replaces=replaces,
+        users=_people_options(conn, fields), relations=_relation_options(conn, fields),
+        value_text=properties.value_text,
+    )
+
+
+@bp.get("/connections/<int:connection_id>/data-sources/<ds_id>/choices/<key>")
+@login_required
+def choices(connection_id: int, ds_id: str, key: str):
+    """The people or pages a field can link to, as JSON: loaded when the person opens the picker."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    fields = properties.form_fields(catalog.schema(conn, ds["id"])["properties"] or {})
+    field = next((f for f in fields if f.key == key and f.type in LAZY_TYPES), None)
+    if field is None:
+        abort(404)
+    if field.type == "people":
+        items = [{"id": u["id"], "label": _person(u)} for u in _people(conn, loaded=True)]
+    elif text := request.args.get("q", "").strip()[:100]:
+        pages = catalog.search_related_pages(conn, field.related_data_source_id, text)
+        items = [{"id": p["id"], "label": p["title"]} for p in pages]
+    else:
+        pages = catalog.relation_pages(conn, field.related_data_source_id) or []
+        items = [{"id": p["id"], "label": p["title"]} for p in pages]
+    return {"items": items}
+
+
+LAZY_TYPES = ("people", "relation")
+
+
+def _person(user: dict) -> str:
+    return user.get("name") or user.get("email") or user["id"]
+
+
+def _people(conn: NotionConnection, *, loaded: bool) -> list[dict] | None:
+    users = catalog.workspace_users(conn, only_cached=not loaded)
+    return None if users is None else [u for u in users if u["type"] != "bot"]
+
+
+def _people_options(conn: NotionConnection, fields) -> list[dict] | None:
+    """Workspace people when cached (or asked for with ?load=); None: load them on demand."""
+    picker = next((f for f in fields if f.type == "people" and f.writable), None)
+    if picker is None:
+        return []
+    return _people(conn, loaded=picker.key in request.args.getlist("load"))
+
+
+def _relation_options(conn: NotionConnection, fields) -> dict:
+    """Per relation field: its pages (cached or asked for), None (not shared), False (on demand)."""
+    asked = request.args.getlist("load")
+    return {
+        f.key: catalog.relation_pages(
+            conn, f.related_data_source_id, only_cached=f.key not in asked
+        )
+        for f in fields
+        if f.type == "relation" and f.writable
+    }
+
+
+def _user_ids(conn: NotionConnection, schema: dict) -> list[str] | None:
+    """Known people ids when the workspace's people are cached; else None (ids are then only
+    checked for shape, and Notion names any unknown one, at its field, if it refuses the row)."""
+    if not any(p.get("type") == "people" for p in (schema["properties"] or {}).values()):
+        return None
+    users = catalog.workspace_users(conn, only_cached=True)
+    return None if users is None else [u["id"] for u in users]
+
+
+def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
+    if row.state == RowState.SENT:
+        if row.notion_page_url:
+            link = Markup('Row added — <a href="{}">Open in Notion</a>')
+            return link.format(row.notion_page_url), "success"
+        return "Row added.", "success"
+    if row.state == RowState.UNKNOWN:
+        return (
+            "Notion did not answer in time; we'll check whether the row arrived before "
+            "sending again.",
+            "warning",
+        )
+    if row.state == RowState.FAILED:
+        where = f" ({row.error_property})" if row.error_property else ""
+        return f"Notion refused the row{where}: {row.last_error}", "error"
+    return "Saved — it will be sent shortly.", "info"
+
+
+def _failed_row(ds: dict, row_id: int | None) -> tuple[dict, dict]:
+    """The properties and the field error of a row Notion refused, to fix and send again."""
+    if row_id is None:
+        return {}, {}
+    row = owned_or_404(RowSubmission, row_id)
+    if row.data_source_id != ds["id"] or row.state != RowState.FAILED:
+        return {}, {}
+    return row.properties or {}, {row.error_property or "": row.last_error or ""}

@@ -1,0 +1,64 @@
+"""A draft import: the parsed file kept server-side, and every row checked against the schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..data_sources import catalog
+from ..extensions import db
+from ..models import Import, NotionConnection, User
+from ..notion import properties
+from .mapping import guess_mapping
+from .parsing import ParsedCSV
+
+PREVIEW_ROWS = 20
+
+
+def create_draft(user: User, conn: NotionConnection, ds: dict, filename: str, parsed: ParsedCSV):
+    schema = catalog.schema(conn, ds["id"])
+    imp = Import(
+        user_id=user.id, connection_id=conn.id, data_source_id=ds["id"],
+        data_source_title=(ds.get("title") or "")[:255] or None,
+        filename=(filename or "upload.csv")[:255], columns=parsed.columns, rows=parsed.rows,
+        encoding=parsed.encoding, delimiter=parsed.delimiter,
+        mapping=guess_mapping(parsed.columns, schema), total_rows=len(parsed.rows),
+        state="draft",
+    )
+    db.session.add(imp)
+    db.session.commit()
+    return imp
+
+
+@dataclass
+class CheckedRow:
+    number: int  # 1 = the first row below the header
+    cells: list[str]
+    properties: dict
+    errors: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        return "; ".join(f"{name}: {text}" for name, text in self.errors.items())
+
+
+def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
+    """Validate every row against the schema with the saved mapping (no page is created)."""
+    schema = catalog.schema(conn, imp.data_source_id)
+    schema_props = schema.get("properties") or {}
+    mapping = {c: p for c, p in (imp.mapping or {}).items() if p}
+    people = any((schema_props.get(p) or {}).get("type") == "people" for p in mapping.values())
+    users = catalog.workspace_users(conn) if people else None
+    width = len(imp.columns or [])
+    checked = []
+    for number, cells in enumerate(imp.rows or [], 1):
+        record = dict(zip(imp.columns or [], cells, strict=False))
+        props, errors = properties.parse_row(
+            schema_props, mapping, record,
+            known_user_ids=[u["id"] for u in users] if users is not None else None, users=users,
+        )
+        if len(cells) > width and any(c.strip() for c in cells[width:]):
+            errors = {"Row": f"It has {len(cells)} cells; the header names {width}.", **errors}
+        checked.append(CheckedRow(number, cells, props, errors))
+    return checked
+
+

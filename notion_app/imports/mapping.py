@@ -1,0 +1,58 @@
+"""Which CSV column goes to which Notion property: guessed from the header, chosen by the person."""
+
+from __future__ import annotations
+
+import re
+
+from ..extensions import db
+from ..models import Import
+from ..notion import properties
+
+IGNORE = ""
+
+
+def _loose(name: str) -> str:
+    return re.sub(r"[\s_\-]+", "", name).casefold()
+
+
+def writable_properties(schema: dict) -> list[str]:
+    return [
+        name for name, prop in properties.ordered_properties(schema.get("properties") or {})
+        if properties.is_writable(prop)
+    ]
+
+
+def guess_mapping(columns: list[str], schema: dict) -> dict[str, str]:
+    """column -> property: exact name first, then ignoring case and spaces; else ignored."""
+    names = writable_properties(schema)
+    mapping = {c: IGNORE for c in columns}
+    taken: set[str] = set()
+    for column in columns:
+        if column in names and column not in taken:
+            mapping[column] = column
+            taken.add(column)
+    loose = {_loose(n): n for n in reversed(names)}
+    for column in columns:
+        name = loose.get(_loose(column))
+        if not mapping[column] and name and name not in taken:
+            mapping[column] = name
+            taken.add(name)
+    return mapping
+
+
+def clean_mapping(columns: list[str], schema: dict, chosen: dict[str, str]) -> dict[str, str]:
+    """The mapping a person chose, keeping only real columns and writable properties."""
+    names = set(writable_properties(schema))
+    return {c: chosen.get(c) if chosen.get(c) in names else IGNORE for c in columns}
+
+
+def save_mapping(imp: Import, mapping: dict[str, str]) -> None:
+    imp.mapping = mapping
+    db.session.commit()
+
+
+def duplicate_targets(mapping: dict[str, str]) -> list[str]:
+    targets = [p for p in mapping.values() if p]
+    return sorted({p for p in targets if targets.count(p) > 1})
+
+

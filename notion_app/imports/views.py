@@ -1,0 +1,191 @@
+"""CSV import pages: upload, map columns and preview, send; progress, cancel, resume, results."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+
+from ..buttons import PostForm
+from ..data_sources import catalog
+from ..data_sources.catalog import data_source_or_404
+from ..models import Import
+from ..scoping import connection_or_404, owned_or_404
+from . import drafts, mapping, parsing, runs
+from .forms import UploadForm
+
+bp = Blueprint("imports", __name__)
+BASE = "/connections/<int:connection_id>/data-sources/<ds_id>/import"
+
+
+@bp.get(BASE)
+@login_required
+def upload_page(connection_id: int, ds_id: str):
+    """The upload form."""
+    conn = connection_or_404(connection_id)
+    return _upload(conn, data_source_or_404(conn, ds_id), UploadForm())
+
+
+@bp.post(BASE)
+@login_required
+def upload(connection_id: int, ds_id: str):
+    """Parse the file and keep it as a draft import; then map its columns."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _upload(conn, ds, form), 400
+    try:
+        parsed = parsing.parse(form.file.data.read())
+    except parsing.CSVProblem as exc:
+        form.file.errors = [str(exc)]
+        return _upload(conn, ds, form), 400
+    imp = drafts.create_draft(current_user, conn, ds, form.file.data.filename, parsed)
+    return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A file over MAX_CONTENT_LENGTH: the upload form again, with the reason on the field."""
+    form = UploadForm(formdata=None)
+    limit = _limit_mb()
+    form.file.errors = [f"The file is too large: upload at most {limit} MB (split it if needed)."]
+    try:
+        conn = connection_or_404(request.view_args["connection_id"])
+        return _upload(conn, data_source_or_404(conn, request.view_args["ds_id"]), form), 413
+    except (HTTPException, KeyError, TypeError):
+        detail = f"The file is larger than this app accepts ({limit} MB)."
+        page = render_template("errors/error.html", status=413, title="File too large",
+                               detail=detail)
+        return page, 413
+
+
+@bp.get(BASE + "/<int:import_id>")
+@login_required
+def preview(connection_id: int, ds_id: str, import_id: int):
+    """Map columns to properties, and see which rows would be sent (no Notion page is made)."""
+    conn, ds, imp = _draft(connection_id, ds_id, import_id)
+    if imp.state != "draft":
+        return redirect(url_for(".progress", import_id=imp.id))
+    checked = drafts.check_rows(imp, conn)
+    invalid = [row for row in checked if row.errors]
+    return render_template(
+        "imports/preview.html", conn=conn, ds=ds, imp=imp, form=PostForm(),
+        targets=mapping.writable_properties(catalog.schema(conn, ds["id"])),
+        shown=checked[: drafts.PREVIEW_ROWS], invalid=invalid[:200],
+        valid_count=len(checked) - len(invalid), invalid_count=len(invalid),
+        duplicates=mapping.duplicate_targets(imp.mapping or {}),
+    )
+
+
+@bp.post(BASE + "/<int:import_id>/mapping")
+@login_required
+def save_mapping(connection_id: int, ds_id: str, import_id: int):
+    """Keep the columns -> properties choice and show the preview again."""
+    conn, ds, imp = _draft(connection_id, ds_id, import_id)
+    if PostForm().validate_on_submit() and imp.state == "draft":
+        chosen = {c: request.form.get(f"column-{i}", "") for i, c in enumerate(imp.columns or [])}
+        mapping.save_mapping(imp, mapping.clean_mapping(
+            imp.columns or [], catalog.schema(conn, ds["id"]), chosen))
+    return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))
+
+
+@bp.post(BASE + "/<int:import_id>/send")
+@login_required
+def send(connection_id: int, ds_id: str, import_id: int):
+    """Queue the valid rows once, then watch them go."""
+    conn, _ds, imp = _draft(connection_id, ds_id, import_id)
+    if PostForm().validate_on_submit():
+        if mapping.duplicate_targets(imp.mapping or {}):
+            flash("Two columns map to the same property: change one before sending.", "error")
+        elif runs.send(imp, conn, current_user):
+            flash("Sending: rows go out at your Notion workspace's pace.", "info")
+    return redirect(url_for(".progress", import_id=imp.id))
+
+
+@bp.get("/imports")
+@login_required
+def list_imports():
+    """The current user's imports, newest first."""
+    imports = runs.user_imports(current_user)
+    return render_template("imports/list.html", imports=imports, counts=runs.counts)
+
+
+@bp.get("/imports/<int:import_id>")
+@login_required
+def progress(import_id: int):
+    """Progress (live), cancel or resume, and the per-row results."""
+    imp = owned_or_404(Import, import_id)
+    return render_template(
+        "imports/progress.html", imp=imp, status=runs.status(imp),
+        results=runs.results(imp), form=PostForm(),
+    )
+
+
+@bp.get("/imports/<int:import_id>/status")
+@login_required
+def status(import_id: int):
+    """Counts for the progress bar (polled by static/import-progress.js)."""
+    return jsonify(runs.status(owned_or_404(Import, import_id)))
+
+
+@bp.post("/imports/<int:import_id>/cancel")
+@login_required
+def cancel(import_id: int):
+    """Stop sending the rows not sent yet."""
+    imp = owned_or_404(Import, import_id)
+    if PostForm().validate_on_submit():
+        flash(f"Cancelled: {runs.cancel(imp)} rows will not be sent.", "info")
+    return redirect(url_for(".progress", import_id=imp.id))
+
+
+@bp.post("/imports/<int:import_id>/resume")
+@login_required
+def resume(import_id: int):
+    """Send the cancelled rows after all."""
+    imp = owned_or_404(Import, import_id)
+    if PostForm().validate_on_submit():
+        flash(f"Resumed: {runs.resume(imp)} rows will be sent.", "info")
+    return redirect(url_for(".progress", import_id=imp.id))
+
+
+@bp.get("/imports/<int:import_id>/results.csv")
+@login_required
+def results_csv(import_id: int):
+    """The per-row results as a CSV file."""
+    imp = owned_or_404(Import, import_id)
+    return Response(
+        runs.results_csv(imp), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="import-{imp.id}-results.csv"'},
+    )
+
+
+def _upload(conn, ds, form):
+    return render_template(
+        "imports/upload.html", conn=conn, ds=ds, form=form, limit_mb=_limit_mb(),
+        imports=[i for i in runs.user_imports(current_user) if i.data_source_id == ds["id"]],
+    )
+
+
+def _draft(connection_id: int, ds_id: str, import_id: int) -> tuple:
+    """The user's connection, data source and an import of that data source (else 404)."""
+    conn = connection_or_404(connection_id)
+    imp: Import = owned_or_404(Import, import_id)
+    if imp.connection_id != conn.id or catalog.canonical_id(ds_id) != imp.data_source_id:
+        abort(404)
+    return conn, data_source_or_404(conn, ds_id), imp
+
+
+def _limit_mb() -> int:
+    return (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // (1024 * 1024)

@@ -1,0 +1,1 @@
+"""Running the app: deployment checks, secret-redacting logs, security headers, CLI, the dev sandbox starter, the worker, the health check."""

@@ -1,0 +1,92 @@
+"""Running behind a Heroku-style platform: proxy headers, log redaction, the deploy checklist."""
+
+from __future__ import annotations
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from ..config import normalize_database_url, production_problems
+from . import logs
+
+# The platform's router is one proxy hop: trust one X-Forwarded-For/-Proto/-Host value.
+PROXY_FIX_DEFAULT = {"x_for": 1, "x_proto": 1, "x_host": 1}
+
+
+def init_app(app: Flask) -> None:
+    cfg = app.config
+    logs.install(cfg)
+    if cfg.get("PRODUCTION"):
+        logs.configure_production_logging(cfg.get("LOG_LEVEL", "INFO"))
+    if cfg.get("BEHIND_PROXY", cfg.get("PRODUCTION")):
+        hops = {**PROXY_FIX_DEFAULT, **(cfg.get("PROXY_FIX") or {})}
+        app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
+        cfg["BEHIND_PROXY"] = True
+
+
+def deploy_report(config: dict) -> tuple[list[str], list[str]]:
+    """(problems, recommendations) for a production deployment: `flask check-deploy`."""
+    problems = production_problems(config)
+    notes = []
+    if not config.get("PRODUCTION"):
+        problems.append("APP_ENV is not production (set APP_ENV=production, or run on a dyno)")
+    if not config.get("TRUSTED_HOSTS"):
+        problems.append(
+            "TRUSTED_HOSTS is not set: list the host names the app answers to, comma-separated "
+            "(e.g. your-app.herokuapp.com)"
+        )
+    if not config.get("BEHIND_PROXY"):
+        problems.append(
+            "ProxyFix is off (BEHIND_PROXY is 0, or this is not production): behind the "
+            "platform's router the app would not see https; secure cookies and redirects break"
+        )
+    if config.get("PREFERRED_URL_SCHEME", "http") != "https":
+        problems.append("PREFERRED_URL_SCHEME must be https in production")
+    if not config.get("SESSION_COOKIE_SECURE"):
+        problems.append("SESSION_COOKIE_SECURE must be on in production")
+    if config.get("NOTION_SANDBOX"):
+        problems.append("NOTION_SANDBOX must be off in production")
+    url = normalize_database_url(config.get("DATABASE_URL") or "")
+    if url and not url.startswith(("postgresql", "sqlite")):
+        notes.append(f"DATABASE_URL uses {url.split(':', 1)[0]}; only PostgreSQL is tested")
+    if not config.get("REDIS_URL"):
+        notes.append(
+            "REDIS_URL is not set (recommended: add Redis so background sending runs on the "
+            "worker dyno and rate-limit counters are shared)"
+        )
+    return problems, notes
+
+
+def config_from_environ(environ) -> dict:
+    """The configuration the environment gives, loaded exactly as the app loads it, without
+    starting the app (it may refuse to): every problem is reported below."""
+    from flask import Config
+
+    from .. import INSTANCE_PATH, ROOT
+    from .. import config as settings
+
+    cfg = Config(str(ROOT))
+    settings.load(cfg, str(INSTANCE_PATH), environ, strict=False)
+    cfg.setdefault("BEHIND_PROXY", cfg.get("PRODUCTION"))
+    return dict(cfg)
+
+
+def print_report(config: dict, echo=print) -> int:
+    """Print the checklist; 0 when nothing is missing, 1 otherwise."""
+    problems, notes = deploy_report(config)
+    for problem in problems:
+        echo(f"problem: {problem}")
+    for note in notes:
+        echo(f"note: {note}")
+    if problems:
+        echo(f"{len(problems)} problem(s): fix them before deploying (see docs/deploy.md)")
+        return 1
+    echo("ok: this configuration is ready for production")
+    return 0
+
+
+if __name__ == "__main__":
+    import os
+    import sys
+
+    # `python -m notion_app.deployment`: the same checklist when the app refuses to start.
+    sys.exit(print_report(config_from_environ(os.environ)))

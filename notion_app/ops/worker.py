@@ -1,0 +1,53 @@
+"""The `worker:` process: an RQ worker on the outbox's queue of REDIS_URL, with a safety sweep.
+
+Jobs (sending rows, imports, retries) are enqueued by whatever makes a row due; each runs in a
+forked work horse inside an app context, so it uses the database and the Notion client like a
+request does. The safety sweep (a thread of this process) wakes the sender whenever a row is due
+and no job did: after a lost wake-up, a Redis restart, a worker killed mid-send.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    from rq import Queue, Worker
+
+    from .. import create_app
+    from ..extensions import db, redis_client
+    from ..outbox import sender
+
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        print("REDIS_URL is not set: the worker needs Redis (see docs/deploy.md)", file=sys.stderr)
+        return 2
+    app = create_app()
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    # No socket timeout: the worker blocks on Redis while it waits for jobs.
+    connection = redis_client(url, socket_timeout=None)
+    with app.app_context():
+        # RQ runs each job in a forked "work horse": the child must not reuse the parent's
+        # database connections (two processes on one socket), so it drops the inherited pool.
+        engine = db.engine
+        os.register_at_fork(after_in_child=lambda: engine.dispose(close=False))
+        queue = Queue(sender.queue_name(app.config), connection=connection)
+        # Rows a crashed worker left behind (expired leases, due retries) go out on start.
+        sender.wake()
+        safety = sender.SafetySweep(app)
+        safety.start()
+        worker = Worker([queue], connection=connection)
+        worker.work(with_scheduler=True, burst="--burst" in (argv or sys.argv[1:]))
+        safety.stop()
+    return 0
+
+
+def ping() -> str:
+    """A job that only proves the worker runs jobs (`rq enqueue`-able, used by the tests)."""
+    return "pong"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

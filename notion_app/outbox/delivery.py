@@ -1,0 +1,197 @@
+"""Sending: claim a due row with a lease, send it once, record what Notion said.
+
+A row is committed before any Notion call. `claim` leases it to one sender (a web request, the
+thread sender, an RQ job); a sender that dies loses its lease and the row is claimed again. A
+create whose outcome is unknown (timeout, 5xx) is reconciled first (`reconcile.find_sent_page`)
+and only sent again when the app's own page with the row's values is not in Notion.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, or_, select, update
+
+from ..connections.tokens import NeedsReconnect, with_client
+from ..extensions import db
+from ..models import Import, NotionConnection, RowState, RowSubmission, utcnow
+from ..notion import errors as nerr
+from ..notion import oauth
+from . import reconcile, sender
+
+WAITING_FOR_RECONNECT = "Waiting for you to reconnect this Notion workspace."
+# A row is due when it waits for its time, or its sender's lease ran out.
+RETRYABLE = (RowState.PENDING, RowState.UNKNOWN)
+
+
+def lease_seconds() -> float:
+    return float(current_app.config.get("OUTBOX_LEASE_SECONDS", 90))
+
+
+def _due(now: datetime):
+    return or_(
+        RowSubmission.state.in_(RETRYABLE)
+        & RowSubmission.next_attempt_at.is_not(None)
+        & (RowSubmission.next_attempt_at <= now),
+        (RowSubmission.state == RowState.SENDING) & (RowSubmission.lease_until < now),
+    )
+
+
+def claim(row_id: int) -> str | None:
+    """Lease the row if it is due; returns the state it had (None: not ours to send now)."""
+    now = utcnow()
+    row = db.session.get(RowSubmission, row_id)
+    if row is None:
+        return None
+    previous = row.state
+    stmt = (
+        update(RowSubmission)
+        .where(RowSubmission.id == row_id, RowSubmission.state == previous, _due(now))
+        .values(
+            state=RowState.SENDING,
+            lease_until=now + timedelta(seconds=lease_seconds()),
+            attempts=RowSubmission.attempts + 1,
+        )
+    )
+    won = db.session.execute(stmt).rowcount == 1
+    db.session.commit()
+    return previous if won else None
+
+
+def send_now(row: RowSubmission, max_wait: float | None = None) -> RowSubmission:
+    """Try to send one row now (it must be due); never raises for Notion trouble."""
+    if max_wait is None:
+        max_wait = current_app.config["SEND_BUDGET_SECONDS"]
+    previous = claim(row.id)
+    db.session.refresh(row)
+    if previous is not None:
+        _deliver(row, reconcile_first=previous in (RowState.UNKNOWN, RowState.SENDING),
+                 max_wait=max_wait)
+    return row
+
+
+def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> None:
+    retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
+    conn = db.session.get(NotionConnection, row.connection_id) if row.connection_id else None
+    if conn is None:
+        return _finish(row, RowState.FAILED, error="This Notion connection was removed.")
+    try:
+        page = reconcile.find_sent_page(row, conn, max_wait) if reconcile_first else None
+        if page is None and _import_cancelled(row):
+            return _finish(row, RowState.CANCELLED, error="Cancelled before sending.", due=None)
+        if page is None:
+            begin_attempt(row, conn)
+            page = with_client(
+                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait
+            )
+    except NeedsReconnect:
+        return _finish(row, retry_state, error=WAITING_FOR_RECONNECT, due=None)
+    except nerr.NotionRateLimited as exc:
+        return _finish(
+            row, retry_state, error="Notion asked us to slow down; sending shortly.",
+            due=_after(exc.retry_after or 1),
+        )
+    except nerr.NotionOutcomeUnknown:
+        return _finish(
+            row, RowState.UNKNOWN,
+            error="Notion did not answer in time; checking before sending again.",
+            due=_after(_backoff(row.attempts)),
+        )
+    except nerr.NotionValidationError as exc:
+        return _finish(row, RowState.FAILED, error=exc.message, prop=exc.property_name)
+    except (nerr.NotionNotFound, nerr.NotionForbidden) as exc:
+        return _finish(row, RowState.FAILED, error=exc.message)
+    except (nerr.NotionError, oauth.TokenResponseError) as exc:
+        message = getattr(exc, "message", None) or getattr(exc, "reason", None)
+        return _finish(
+            row, retry_state, error=message or "Notion could not be reached.",
+            due=_after(_backoff(row.attempts)),
+        )
+    _mark_sent(row, page)
+
+
+def begin_attempt(row: RowSubmission, conn: NotionConnection) -> None:
+    """Remember which bot sends this create and since when (what reconciliation looks for)."""
+    bots = list(row.attempt_bot_ids or [])
+    if conn.bot_id not in bots:
+        bots.append(conn.bot_id)
+    row.attempt_bot_ids = bots
+    row.first_attempt_at = row.first_attempt_at or utcnow()
+    db.session.commit()
+
+
+def _import_cancelled(row: RowSubmission) -> bool:
+    if row.import_id is None:
+        return False
+    state = db.session.scalar(select(Import.state).where(Import.id == row.import_id))
+    return state == "cancelled"
+
+
+def _after(seconds: float) -> datetime:
+    return utcnow() + timedelta(seconds=max(0.0, float(seconds)))
+
+
+def _backoff(attempts: int) -> float:
+    # Jitter for retry spacing, not a secret.
+    return min(300.0, 2.0 ** min(attempts, 8)) * (0.5 + random.random() / 2)  # noqa: S311 # nosec B311
+
+
+def _finish(row, state, *, error=None, prop=None, due="keep") -> None:
+    row.state = state
+    row.lease_until = None
+    row.last_error = (error or "")[:2000] or None
+    row.error_property = prop
+    if due != "keep":
+        row.next_attempt_at = due
+    db.session.commit()
+    if state in RETRYABLE and row.next_attempt_at is not None:
+        sender.wake(at=row.next_attempt_at)
+
+
+def _mark_sent(row: RowSubmission, page: dict) -> None:
+    row.state = RowState.SENT
+    row.lease_until = None
+    row.notion_page_id = page.get("id")
+    row.notion_page_url = page.get("url")
+    row.sent_at = utcnow()
+    row.last_error = None
+    row.error_property = None
+    db.session.commit()
+
+
+def due_row_ids(limit: int = 50) -> list[int]:
+    query = (
+        select(RowSubmission.id)
+        .where(_due(utcnow()))
+        .order_by(RowSubmission.next_attempt_at, RowSubmission.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def sweep(limit: int = 50, max_wait: float = 30.0) -> int:
+    """Send every due row once (the background sender's unit of work); returns rows tried."""
+    tried = 0
+    for row_id in due_row_ids(limit):
+        row = db.session.get(RowSubmission, row_id)
+        if row is not None:
+            send_now(row, max_wait=max_wait)
+            tried += 1
+    return tried
+
+
+def next_due_in() -> float | None:
+    """Seconds until the next row becomes due (0: one is due now); None when nothing waits."""
+    now = utcnow()
+    waiting = select(func.min(RowSubmission.next_attempt_at)).where(
+        RowSubmission.state.in_(RETRYABLE), RowSubmission.next_attempt_at.is_not(None)
+    )
+    leased = select(func.min(RowSubmission.lease_until)).where(
+        RowSubmission.state == RowState.SENDING
+    )
+    times = [t for t in (db.session.scalar(waiting), db.session.scalar(leased)) if t is not None]
+    if not times:
+        return None
+    return max(0.0, (min(times) - now).total_seconds())

@@ -1,0 +1,206 @@
+"""What people and programs do to rows: submit, retry, discard, cancel and resume an import's,
+resume a reconnected workspace's. The one place besides delivery that writes a row's state.
+
+`submit` is the only way a row comes into being: the row form, the CSV import (`submit_many`),
+and the public forms and API to come. It saves the row before any Notion call and wakes the
+sender; nothing typed is lost whatever Notion does next.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..models import NotionConnection, RowState, RowSubmission, User, utcnow
+from ..notion import properties as notion_properties
+from . import sender
+
+UNSENT = (RowState.PENDING, RowState.FAILED, RowState.UNKNOWN)
+# Rows still on their way: shown as waiting when their workspace is disconnected.
+WAITING = (RowState.PENDING, RowState.SENDING, RowState.UNKNOWN)
+
+
+class AlreadySubmitted(Exception):
+    """A batch whose nonces were seen before: nothing of it was saved twice."""
+
+
+@dataclass(frozen=True)
+class NewRow:
+    """One row to submit: Notion property values, and the nonce that makes a resubmit a no-op."""
+
+    properties: dict
+    nonce: str
+    row_number: int | None = None
+
+
+def submit(
+    user: User,
+    conn: NotionConnection,
+    data_source: Mapping,
+    schema_properties: Mapping,
+    row: NewRow,
+    *,
+    replaces: int | None = None,
+) -> tuple[RowSubmission, bool]:
+    """Save the row as pending and wake the sender; a nonce seen before returns the row it made
+    and False. `replaces`: a failed row of the same data source this one corrects (discarded in
+    the same transaction)."""
+    existing = _by_nonce(user.id, row.nonce)
+    if existing is not None:
+        return existing, False
+    saved = _new_row(user, conn, data_source, schema_properties, row)
+    db.session.add(saved)
+    _retire(user, data_source, replaces)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return _by_nonce(user.id, row.nonce), False
+    sender.wake()
+    return saved, True
+
+
+def submit_many(
+    user: User,
+    conn: NotionConnection,
+    data_source: Mapping,
+    schema_properties: Mapping,
+    rows: Iterable[NewRow],
+    *,
+    import_id: int | None = None,
+) -> int:
+    """Save many rows in one transaction (with whatever the caller changed in it) and wake the
+    sender once; AlreadySubmitted when any nonce was seen before (then nothing is saved)."""
+    count = 0
+    for row in rows:
+        db.session.add(
+            _new_row(user, conn, data_source, schema_properties, row, import_id=import_id)
+        )
+        count += 1
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise AlreadySubmitted from None
+    sender.wake()
+    return count
+
+
+def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=None):
+    title_property = notion_properties.title_property_name(schema_properties)
+    title_value = row.properties.get(title_property) or {}
+    title_text = notion_properties.value_text({"type": "title", **title_value})
+    return RowSubmission(
+        user_id=user.id,
+        connection_id=conn.id,
+        data_source_id=data_source["id"],
+        data_source_title=(data_source.get("title") or "")[:255] or None,
+        properties=row.properties,
+        title_property=(title_property or "")[:255] or None,
+        title_text=title_text,
+        client_nonce=row.nonce,
+        import_id=import_id,
+        row_number=row.row_number,
+        state=RowState.PENDING,
+        next_attempt_at=utcnow(),
+    )
+
+
+def _by_nonce(user_id: int, nonce: str) -> RowSubmission | None:
+    query = select(RowSubmission).where(
+        RowSubmission.user_id == user_id, RowSubmission.client_nonce == nonce
+    )
+    return db.session.scalar(query)
+
+
+def _retire(user: User, data_source: Mapping, row_id: int | None) -> None:
+    """The corrected row replaces the one Notion refused: that one is discarded (still listed)."""
+    if row_id is None:
+        return
+    old = db.session.scalar(
+        select(RowSubmission).where(RowSubmission.id == row_id, RowSubmission.user_id == user.id)
+    )
+    if old is not None and old.data_source_id == data_source["id"] and old.state == RowState.FAILED:
+        old.state = RowState.DISCARDED
+        old.next_attempt_at = None
+        old.last_error = "Replaced by a corrected row."
+
+
+def retry(row: RowSubmission) -> bool:
+    """Make an unsent row due now (an unknown one is still reconciled first)."""
+    if row.state not in UNSENT:
+        return False
+    row.state = RowState.UNKNOWN if row.state == RowState.UNKNOWN else RowState.PENDING
+    row.next_attempt_at = utcnow()
+    db.session.commit()
+    sender.wake()
+    return True
+
+
+def discard(row: RowSubmission) -> bool:
+    """Give up on an unsent row: it stays in the history as discarded and is never sent."""
+    if row.state not in UNSENT:
+        return False
+    row.state = RowState.DISCARDED
+    row.next_attempt_at = None
+    db.session.commit()
+    return True
+
+
+def cancel_import(import_id: int) -> int:
+    """Rows of an import not sent yet are cancelled; ones whose create may have reached Notion
+    (unknown) are still reconciled, and cancelled only when Notion does not have them. Commits
+    (with whatever the caller changed, such as the import's own state)."""
+    stmt = (
+        update(RowSubmission)
+        .where(RowSubmission.import_id == import_id, RowSubmission.state == RowState.PENDING)
+        .values(state=RowState.CANCELLED, next_attempt_at=None,
+                last_error="Cancelled before sending.")
+    )
+    cancelled = db.session.execute(stmt).rowcount
+    db.session.commit()
+    return cancelled
+
+
+def resume_import(import_id: int) -> int:
+    """Send an import's cancelled rows after all; commits and wakes the sender."""
+    stmt = (
+        update(RowSubmission)
+        .where(RowSubmission.import_id == import_id, RowSubmission.state == RowState.CANCELLED)
+        .values(state=RowState.PENDING, next_attempt_at=utcnow(), last_error=None)
+    )
+    resumed = db.session.execute(stmt).rowcount
+    db.session.commit()
+    sender.wake()
+    return resumed
+
+
+def resume_connection(conn: NotionConnection) -> int:
+    """After a reconnect: rows that waited for it become due now, and the sender is woken."""
+    stmt = (
+        update(RowSubmission)
+        .where(
+            RowSubmission.connection_id == conn.id,
+            RowSubmission.state.in_((RowState.PENDING, RowState.UNKNOWN)),
+            RowSubmission.next_attempt_at.is_(None),
+        )
+        .values(next_attempt_at=utcnow())
+    )
+    count = db.session.execute(stmt).rowcount
+    db.session.commit()
+    if count:
+        sender.wake()
+    return count
+
+
+def waiting_count(conn: NotionConnection) -> int:
+    """How many of the connection's rows are not sent yet (what a disconnect would hold back)."""
+    query = select(func.count()).where(
+        RowSubmission.connection_id == conn.id,
+        RowSubmission.state.in_((*WAITING, RowState.FAILED)),
+    )
+    return db.session.scalar(query) or 0

@@ -1,0 +1,260 @@
+"""CSV import: upload, map, preview, send, progress, cancel/resume, results; T10 for imports."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections import Counter
+from datetime import timedelta
+
+from helpers import (
+    calls,
+    conn_id,
+    connect,
+    csrf_from,
+    ds_url,
+    import_id,
+    logout,
+    send_import,
+    signup,
+    start_import,
+    titles_in_notion,
+    upload_csv,
+)
+from sqlalchemy import select, update
+
+from notion_app.outbox import delivery
+from notion_app.extensions import db
+from notion_app.models import Import, RowSubmission, utcnow
+
+
+def sweep_all(app) -> None:
+    with app.app_context():
+        while delivery.sweep():
+            pass
+
+
+CSV_OK = "Name,Estimate,priority\nAlpha,1,High\nBeta,2,Low\nGamma,x,Medium\n"
+
+
+def test_upload_maps_by_name_and_previews_errors_without_creating_pages(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    page = user_client.get(ds_url(app, sandbox, "tasks")).get_data(as_text=True)
+    assert f'href="{ds_url(app, sandbox, "tasks")}/import">Import CSV</a>' in page
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
+    sandbox.clear_requests()
+    html = user_client.get(preview).get_data(as_text=True)
+    assert calls(sandbox) == 0  # the schema is cached: the preview costs no Notion call
+    # "priority" maps to "Priority" ignoring case; exact names map as they are
+    assert re.search(r'name="column-2">.*?<option value="Priority" selected>', html, re.S)
+    assert re.search(r'name="column-1">.*?<option value="Estimate" selected>', html, re.S)
+    assert '<strong data-count="valid">2</strong>' in html
+    assert '<strong data-count="invalid">1</strong>' in html
+    assert re.search(r"<td>3</td><td>Estimate: [^<]+</td>", html)
+    assert calls(sandbox, "/v1/pages") == 0
+
+
+def test_mapping_can_be_adjusted_and_columns_ignored(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
+    token = csrf_from(user_client.get(preview).get_data(as_text=True))
+    data = {"csrf_token": token, "column-0": "Name", "column-1": "", "column-2": "Notes"}
+    assert user_client.post(preview + "/mapping", data=data).status_code == 302
+    html = user_client.get(preview).get_data(as_text=True)
+    assert '<strong data-count="valid">3</strong>' in html  # Estimate "x" is ignored now
+    with app.app_context():
+        imp = db.session.get(Import, import_id(preview))
+        assert imp.mapping == {"Name": "Name", "Estimate": "", "priority": "Notes"}
+    # a property that is not in the schema is not accepted
+    data["column-1"] = "No such property"
+    user_client.post(preview + "/mapping", data=data)
+    with app.app_context():
+        assert db.session.get(Import, import_id(preview)).mapping["Estimate"] == ""
+
+
+def test_encodings_and_delimiters(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    cases = [
+        ("Name;Notes\nCafé;crème\n".encode(), "utf-8", ";"),
+        (b"\xef\xbb\xbfName,Notes\nCaf\xc3\xa9,x\n", "utf-8-sig", ","),
+        ("Name\tNotes\nCafé\tdéjà vu\n".encode("latin-1"), "cp1252", "\t"),
+        ("Name;Notes\n“Quoted” €5;x\n".encode("cp1252"), "cp1252", ";"),
+    ]
+    for data, encoding, delimiter in cases:
+        preview = start_import(user_client, app, sandbox, data)
+        with app.app_context():
+            imp = db.session.get(Import, import_id(preview))
+            assert (imp.encoding, imp.delimiter) == (encoding, delimiter)
+            assert imp.columns == ["Name", "Notes"]
+            assert imp.rows[0][0] in ("Café", "“Quoted” €5")
+            assert imp.mapping == {"Name": "Name", "Notes": "Notes"}
+
+
+def test_bad_files_get_clear_errors(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    cases = {
+        b"": "The file is empty.",
+        b"\n\n": "The file is empty.",
+        b"Name,Name\na,b\n": "Two columns are called",
+        b"Name,\na,b\n": "Column 2 has no name",
+        b"Name,Notes\n": "no rows below it",
+        b"PK\x03\x04\x00\x00binary": "binary data",
+    }
+    for data, message in cases.items():
+        resp = upload_csv(user_client, app, sandbox, data)
+        assert resp.status_code == 400
+        assert message in resp.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Import.id)) is None
+
+
+def test_too_large_upload_gets_a_clear_message(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    page = ds_url(app, sandbox, "tasks") + "/import"
+    token = csrf_from(user_client.get(page).get_data(as_text=True))
+    boundary = "b0undary"
+    body = (
+        f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n{token}\r\n'
+        f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="big.csv"\r\n'
+        f"Content-Type: text/csv\r\n\r\nName\n{'x' * (3 * 1024 * 1024)}\r\n--{boundary}--\r\n"
+    ).encode()
+    # a bytes body (not a file): the test client would leave its spooled temp file open
+    resp = user_client.post(
+        page, data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert resp.status_code == 413
+    html = resp.get_data(as_text=True)
+    assert "The file is too large: upload at most 2 MB" in html
+    assert 'name="file"' in html  # the form again, ready for another file
+
+
+def test_send_delivers_every_valid_row_once_and_double_submit_adds_nothing(
+    user_client, app, sandbox
+):
+    connect(user_client, sandbox)
+    rows = "Name,Estimate\n" + "".join(f"Row {i},{i}\n" for i in range(1, 26)) + "Bad,x\n"
+    preview = start_import(user_client, app, sandbox, rows.encode())
+    before = titles_in_notion(sandbox)
+    html = user_client.get(preview).get_data(as_text=True)
+    token = csrf_from(html)
+    first = user_client.post(preview + "/send", data={"csrf_token": token})
+    again = user_client.post(preview + "/send", data={"csrf_token": token})
+    assert first.status_code == again.status_code == 302
+    progress = first.headers["Location"]
+    assert progress == again.headers["Location"] == f"/imports/{import_id(preview)}"
+    status = user_client.get(progress + "/status").get_json()
+    assert status["pending"] == 25 and status["invalid"] == 1 and status["total"] == 26
+    sweep_all(app)
+    status = user_client.get(progress + "/status").get_json()
+    assert (status["sent"], status["pending"], status["unknown"], status["state"]) == (
+        25, 0, 0, "done")
+    after = titles_in_notion(sandbox) - before
+    assert after == Counter({f"Row {i}": 1 for i in range(1, 26)})
+    html = user_client.get(progress).get_data(as_text=True)
+    assert html.count(">Open</a>") == 25 and "import-progress.js" in html
+    assert "<script>" not in html
+    assert user_client.get(preview).headers["Location"] == progress  # no second send
+
+
+def test_results_csv_escapes_formulas(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    data = "Name,Estimate\n=HYPERLINK(\"x\"),1\n+cmd,2\n@sum,3\nplain,4\n-5,y\n"
+    preview = start_import(user_client, app, sandbox, data.encode())
+    send_import(user_client, preview)
+    sweep_all(app)
+    resp = user_client.get(f"/imports/{import_id(preview)}/results.csv")
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
+    assert rows[0] == ["row", "state", "title", "notion_url", "error"]
+    assert [r[2] for r in rows[1:5]] == ["'=HYPERLINK(\"x\")", "'+cmd", "'@sum", "plain"]
+    assert rows[5][:2] == ["5", "invalid"] and rows[5][4].startswith("Estimate")
+    assert all(r[1] == "sent" and r[3].startswith("http") for r in rows[1:5])
+
+
+def test_cancel_then_resume(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    data = "Name\n" + "".join(f"C{i}\n" for i in range(8))
+    preview = start_import(user_client, app, sandbox, data.encode())
+    progress = send_import(user_client, preview).headers["Location"]
+    with app.app_context():  # two rows go out before the cancel
+        for row_id in delivery.due_row_ids(2):
+            delivery.send_now(db.session.get(RowSubmission, row_id))
+    token = csrf_from(user_client.get(progress).get_data(as_text=True))
+    assert user_client.post(progress + "/cancel", data={"csrf_token": token}).status_code == 302
+    status = user_client.get(progress + "/status").get_json()
+    assert (status["sent"], status["cancelled"], status["pending"], status["state"]) == (
+        2, 6, 0, "cancelled")
+    sweep_all(app)
+    assert user_client.get(progress + "/status").get_json()["sent"] == 2
+    assert user_client.post(progress + "/resume", data={"csrf_token": token}).status_code == 302
+    sweep_all(app)
+    status = user_client.get(progress + "/status").get_json()
+    assert (status["sent"], status["cancelled"], status["state"]) == (8, 0, "done")
+    assert sum(n for t, n in titles_in_notion(sandbox).items() if t.startswith("C")) == 8
+
+
+def test_crash_mid_import_resumes_without_duplicates(user_client, app, sandbox):
+    """Rows left `sending` with an expired lease or `unknown` (created or not) go out once."""
+    connect(user_client, sandbox)
+    data = "Name\n" + "".join(f"K{i}\n" for i in range(6))
+    preview = start_import(user_client, app, sandbox, data.encode())
+    progress = send_import(user_client, preview).headers["Location"]
+    with app.app_context():
+        rows = db.session.scalars(select(RowSubmission).order_by(RowSubmission.row_number)).all()
+        # rows 1-2: the crashed worker had created the page in Notion before dying
+        sandbox.ambiguous(count=2, mode="status", status=502)
+        for row in rows[:2]:
+            delivery.send_now(row)
+            assert row.state == "unknown"
+        past = utcnow() - timedelta(minutes=5)
+        ids = [r.id for r in rows]
+        # rows 1-2 as a crash would leave them (mid-send, lease expired); row 3 claimed, never sent
+        db.session.execute(update(RowSubmission).where(RowSubmission.id.in_(ids[:3])).values(
+            state="sending", lease_until=past, next_attempt_at=past))
+        db.session.commit()
+    sweep_all(app)
+    assert user_client.get(progress + "/status").get_json()["sent"] == 6
+    counts = titles_in_notion(sandbox)
+    assert {t: n for t, n in counts.items() if t.startswith("K")} == {f"K{i}": 1 for i in range(6)}
+
+
+def test_progress_list_and_another_users_imports_are_404(client, app, sandbox):
+    signup(client)
+    connect(client, sandbox)
+    preview = start_import(client, app, sandbox, CSV_OK.encode())
+    send_import(client, preview)
+    sweep_all(app)
+    imp = import_id(preview)
+    assert f"/imports/{imp}" in client.get("/imports").get_data(as_text=True)
+    draft = start_import(client, app, sandbox, CSV_OK.encode())
+    logout(client)
+    signup(client, "bob@example.com")
+    connect(client, sandbox, user="grace")
+    sandbox.clear_requests()
+    token = csrf_from(client.get("/connections").get_data(as_text=True))
+    mine = conn_id(app)
+    a_ds = draft.split("/import/")[0]
+    via_mine = a_ds.replace("/connections/1/", f"/connections/{mine}/")
+    for url in (f"/imports/{imp}", f"/imports/{imp}/status", f"/imports/{imp}/results.csv",
+                draft, a_ds + "/import", f"{via_mine}/import/{import_id(draft)}"):
+        assert client.get(url).status_code == 404, url
+    for url in (f"/imports/{imp}/cancel", f"/imports/{imp}/resume", draft + "/send",
+                draft + "/mapping", a_ds + "/import"):
+        assert client.post(url, data={"csrf_token": token}).status_code == 404, url
+    assert f"/imports/{imp}" not in client.get("/imports").get_data(as_text=True)
+    assert calls(sandbox) == 0
+    with app.app_context():
+        assert db.session.get(Import, import_id(draft)).state == "draft"
+
+
+def test_post_routes_need_csrf(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
+    imp = import_id(preview)
+    for url in (preview + "/send", preview + "/mapping", f"/imports/{imp}/cancel",
+                f"/imports/{imp}/resume", preview.split("/import/")[0] + "/import"):
+        assert user_client.post(url).status_code == 400, url
+    with app.app_context():
+        assert db.session.get(Import, imp).state == "draft"

@@ -1,0 +1,288 @@
+"""The outbox against the sandbox: sent once, never early, never lost, reconciled when unsure."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import Counter
+from datetime import datetime, timedelta
+
+import pytest
+from helpers import connect
+from sqlalchemy import select, update
+
+from notion_app import outbox
+from notion_app.connections.tokens import with_client
+from notion_app.outbox import delivery
+from notion_app.extensions import db
+from notion_app.models import NotionConnection, RowSubmission, User, utcnow
+
+
+@pytest.fixture
+def conn_ids(app, user_client, sandbox):
+    """(user id, connection id, tasks data source id) after connecting acme as ada."""
+    connect(user_client, sandbox)
+    with app.app_context():
+        conn = db.session.scalar(select(NotionConnection))
+        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
+        return conn.user_id, conn.id, ds
+
+
+# The part of the Tasks schema the outbox reads: which property is the title.
+TASKS_SCHEMA = {"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}}
+
+
+def title_props(title: str) -> dict:
+    return {"Name": {"title": [{"type": "text", "text": {"content": title}}]}}
+
+
+def submit(app, conn_ids, title: str, nonce: str | None = None) -> int:
+    user_id, conn_id, ds = conn_ids
+    with app.app_context():
+        row, _ = outbox.submit(
+            db.session.get(User, user_id),
+            db.session.get(NotionConnection, conn_id),
+            {"id": ds, "title": "Tasks"},
+            TASKS_SCHEMA,
+            outbox.NewRow(title_props(title), nonce or uuid.uuid4().hex),
+        )
+        return row.id
+
+
+def send(app, row_id: int, max_wait: float = 3.0) -> RowSubmission:
+    with app.app_context():
+        row = delivery.send_now(db.session.get(RowSubmission, row_id), max_wait=max_wait)
+        db.session.refresh(row)
+        db.session.expunge(row)
+        return row
+
+
+def make_all_due(app) -> None:
+    """Move the clock: every waiting retry is due now (instead of sleeping in the test)."""
+    with app.app_context():
+        db.session.execute(
+            update(RowSubmission)
+            .where(RowSubmission.next_attempt_at.is_not(None))
+            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
+        )
+        db.session.execute(
+            update(RowSubmission)
+            .where(RowSubmission.state == "sending")
+            .values(lease_until=utcnow() - timedelta(seconds=1))
+        )
+        db.session.commit()
+
+
+def page_posts(sandbox) -> list[dict]:
+    return sandbox.requests(path="/v1/pages", method="POST")
+
+
+def created_titles(sandbox) -> Counter:
+    return Counter(
+        p["request_properties"]["Name"]["title"][0]["text"]["content"] for p in sandbox.pages()
+    )
+
+
+def test_a_row_is_sent_once_with_a_link(app, conn_ids, sandbox):
+    row = send(app, submit(app, conn_ids, "Write the report"))
+    assert row.state == "sent" and row.notion_page_url.startswith("https://")
+    assert len(page_posts(sandbox)) == 1
+    assert created_titles(sandbox) == {"Write the report": 1}
+
+
+def test_same_nonce_sends_once(app, conn_ids, sandbox):
+    first = submit(app, conn_ids, "Once", nonce="n-1")
+    second = submit(app, conn_ids, "Once", nonce="n-1")
+    assert first == second
+    send(app, first)
+    send(app, second)
+    assert len(page_posts(sandbox)) == 1
+
+
+def test_rate_limited_row_is_never_sent_early(app, conn_ids, sandbox):
+    """T24: a 429 with a Retry-After past the budget: pending, not resent before it is due."""
+    sandbox.fail_next(429, count=1, path="/v1/pages", retry_after=3)
+    row = send(app, submit(app, conn_ids, "Later"), max_wait=1.0)
+    assert row.state == "pending"
+    assert row.next_attempt_at >= utcnow() + timedelta(seconds=2)
+    with app.app_context():
+        assert delivery.sweep() == 0
+    assert len(page_posts(sandbox)) == 1
+    make_all_due(app)  # the row's own clock says due; the connection's pacer still waits
+    with app.app_context():
+        assert delivery.sweep() == 1
+    [first, second] = page_posts(sandbox)
+    gap = datetime.fromisoformat(second["at"]) - datetime.fromisoformat(first["at"])
+    assert gap >= timedelta(seconds=2.9)
+    assert created_titles(sandbox) == {"Later": 1}
+
+
+def test_short_retry_after_is_waited_within_the_request(app, conn_ids, sandbox):
+    sandbox.fail_next(429, count=1, path="/v1/pages", retry_after=1)
+    row = send(app, submit(app, conn_ids, "Soon"))
+    assert row.state == "sent"
+    assert len(page_posts(sandbox)) == 2
+
+
+@pytest.mark.parametrize("mode", ["status", "hang"])
+def test_ambiguous_create_is_reconciled_not_resent(app, conn_ids, sandbox, mode):
+    """T25: the page is created, then 502 (or no answer in time): no duplicate, not lost."""
+    app.config["NOTION_READ_TIMEOUT"] = 1.0
+    sandbox.settings(hang_seconds=2)
+    sandbox.ambiguous(count=1, mode=mode, status=502)
+    row = send(app, submit(app, conn_ids, f"Ambiguous {mode}"))
+    assert row.state == "unknown"
+    make_all_due(app)
+    row = send(app, row.id)
+    assert row.state == "sent" and row.notion_page_id
+    assert len(page_posts(sandbox)) == 1
+    assert created_titles(sandbox) == {f"Ambiguous {mode}": 1}
+    queries = sandbox.requests(path="/v1/data_sources/", method="POST")
+    assert len(queries) == 1
+
+
+def test_unknown_outcome_that_did_not_arrive_is_sent_after_checking(app, conn_ids, sandbox):
+    row_id = submit(app, conn_ids, "Never arrived")
+    with app.app_context():
+        row = db.session.get(RowSubmission, row_id)
+        row.state = "unknown"
+        db.session.commit()
+    row = send(app, row_id)
+    assert row.state == "sent"
+    assert created_titles(sandbox) == {"Never arrived": 1}
+
+
+def test_validation_error_fails_the_row_and_names_the_property(app, conn_ids, sandbox):
+    user_id, conn_id, ds = conn_ids
+    with app.app_context():
+        row, _ = outbox.submit(
+            db.session.get(User, user_id),
+            db.session.get(NotionConnection, conn_id),
+            {"id": ds, "title": "Tasks"},
+            TASKS_SCHEMA,
+            outbox.NewRow(
+                {**title_props("Bad"), "Status": {"status": {"name": "No such status"}}}, "bad"
+            ),
+        )
+        row_id = row.id
+    row = send(app, row_id)
+    assert row.state == "failed" and row.error_property == "Status"
+    assert "Status" in row.last_error
+    assert sandbox.pages() == []
+
+
+def test_revoked_token_flags_connection_and_row_goes_out_after_reconnect(
+    app, user_client, conn_ids, sandbox
+):
+    """T27: the user removed the integration: flagged, row kept, sent once after reconnect."""
+    sandbox.revoke_all()
+    row = send(app, submit(app, conn_ids, "Waits for reconnect"))
+    assert row.state == "pending" and row.next_attempt_at is None
+    assert row.last_error == delivery.WAITING_FOR_RECONNECT
+    with app.app_context():
+        assert db.session.get(NotionConnection, conn_ids[1]).state == "needs_reconnect"
+        assert delivery.sweep() == 0
+    page = user_client.get("/connections").get_data(as_text=True)
+    assert "needs to be reconnected" in page
+    connect(user_client, sandbox)
+    with app.app_context():
+        assert db.session.get(NotionConnection, conn_ids[1]).state == "active"
+        assert delivery.sweep() == 1
+    assert created_titles(sandbox) == {"Waits for reconnect": 1}
+
+
+def test_concurrent_calls_with_an_expired_token_refresh_once(app, conn_ids, sandbox):
+    """T28: 10 requests at once with an expired token and rotating refresh tokens."""
+    sandbox.expire_access_tokens()
+    barrier = threading.Barrier(10)
+    results: list[object] = []
+
+    def call():
+        with app.app_context():
+            conn = db.session.get(NotionConnection, conn_ids[1])
+            barrier.wait()
+            try:
+                results.append(with_client(conn, lambda c: c.users_me()["type"]))
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                results.append(exc)
+
+    threads = [threading.Thread(target=call) for _ in range(10)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == ["bot"] * 10
+    refreshes = [
+        r
+        for r in sandbox.requests(path="/v1/oauth/token")
+        if r["body"].get("grant_type") == "refresh_token"
+    ]
+    assert len(refreshes) == 1
+    with app.app_context():
+        assert db.session.get(NotionConnection, conn_ids[1]).state == "active"
+
+
+def test_discard_and_retry(app, conn_ids, sandbox):
+    sandbox.fail_next(503, count=1, path="/v1/pages")
+    row = send(app, submit(app, conn_ids, "Retry me"))
+    assert row.state == "unknown" and row.next_attempt_at > utcnow()
+    with app.app_context():
+        assert delivery.sweep() == 0
+        outbox.retry(db.session.get(RowSubmission, row.id))
+        assert delivery.sweep() == 1
+    assert created_titles(sandbox) == {"Retry me": 1}
+    sandbox.fail_next(429, count=1, path="/v1/pages", retry_after=60)
+    other = send(app, submit(app, conn_ids, "Discard me"))
+    with app.app_context():
+        assert outbox.discard(db.session.get(RowSubmission, other.id))
+    make_all_due(app)
+    with app.app_context():
+        assert delivery.sweep() == 0  # a discarded row is never sent, even once "due"
+        assert db.session.get(RowSubmission, other.id).state == "discarded"  # and never deleted
+    assert "Discard me" not in created_titles(sandbox)
+
+
+def test_200_rows_under_random_faults_none_lost_none_duplicated(app, conn_ids, sandbox):
+    """T26: random 429/5xx, ambiguous creates and an expired token: 0 lost, 0 duplicates."""
+    sandbox.settings(
+        random_faults={"probability": 0.2, "statuses": [500, 502, 503, 504], "paths": "/v1/"}
+    )
+    sandbox.fail_next(429, count=3, path="/v1/pages", retry_after=1)
+    sandbox.fail_next(529, count=2, path="/v1/pages", retry_after=1)
+    sandbox.ambiguous(count=15, mode="status", status=502)
+    titles = [f"row {i:03d}" for i in range(200)]
+    ids = [submit(app, conn_ids, t) for t in titles]
+    for row_id in ids[:100]:
+        send(app, row_id, max_wait=0.0)
+    sandbox.expire_access_tokens()
+    for _ in range(40):
+        make_all_due(app)
+        with app.app_context():
+            if not delivery.sweep(limit=500, max_wait=1.5):
+                break
+    with app.app_context():
+        rows = list(db.session.scalars(select(RowSubmission)))
+    assert len(rows) == 200
+    assert Counter(r.state for r in rows) == {"sent": 200}
+    counts = created_titles(sandbox)
+    assert sorted(counts) == titles
+    assert max(counts.values()) == 1
+
+
+def test_worker_killed_after_sending_is_reconciled_not_resent(app, conn_ids, sandbox):
+    """T26 (worker kill): a worker leased the row, created the page, and died before recording
+    it. When the lease runs out, the next sweep finds the page instead of sending it again."""
+    row_id = submit(app, conn_ids, "Sent by a worker that died")
+    with app.app_context():
+        assert delivery.claim(row_id) == "pending"
+        row = db.session.get(RowSubmission, row_id)
+        conn = db.session.get(NotionConnection, row.connection_id)
+        delivery.begin_attempt(row, conn)  # what a sender records before it creates
+        with_client(conn, lambda c: c.create_page(row.data_source_id, row.properties))
+        assert delivery.sweep() == 0  # the lease still holds: nobody touches the row
+    make_all_due(app)
+    with app.app_context():
+        assert delivery.sweep() == 1
+        row = db.session.get(RowSubmission, row_id)
+        assert row.state == "sent" and row.notion_page_id
+    assert created_titles(sandbox) == {"Sent by a worker that died": 1}
