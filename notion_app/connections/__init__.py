@@ -1,1 +1,2 @@
-"""Notion connections: the dashboard, the OAuth connect and callback, reconnect, disconnect; tokens and refresh."""
+"""Notion connections: the dashboard, OAuth connect and callback, reconnect, disconnect;
+tokens and their refresh."""

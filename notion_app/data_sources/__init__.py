@@ -1,1 +1,2 @@
-"""The data sources a connection shares, one data source's page and its row form (with the catalog cache)."""
+"""The data sources a connection shares, one data source's page and its row form, and the
+catalog cache."""

@@ -1,1 +1,2 @@
-"""CSV imports: parse, map, preview, send through the outbox, progress, cancel and resume, results."""
+"""CSV imports: parse, map, preview, send through the outbox, progress, cancel and resume,
+results."""

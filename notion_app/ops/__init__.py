@@ -1,1 +1,2 @@
-"""Running the app: deployment checks, secret-redacting logs, security headers, CLI, the dev sandbox starter, the worker, the health check."""
+"""Running the app: deployment checks, secret-redacting logs, security headers, the CLI, the
+dev sandbox starter, the worker and the health check."""

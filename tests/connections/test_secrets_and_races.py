@@ -14,9 +14,9 @@ from sqlalchemy import select
 
 from notion_app import crypto
 from notion_app.connections import authorizations
-from notion_app.ops import logs
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, User
+from notion_app.ops import logs
 
 DEBUG_LOGGERS = ("", "authlib", "urllib3", "requests", "werkzeug", "notion_app", "sqlalchemy")
 

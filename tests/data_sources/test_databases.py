@@ -286,8 +286,7 @@ def test_outcome_flashes(app, user_client, sandbox):
 def test_refilling_a_refused_row_gives_back_the_same_payload():
     from werkzeug.datastructures import MultiDict
 
-    from notion_app.notion.properties import form_values
-    from notion_app.notion.properties import form_fields, parse_form
+    from notion_app.notion.properties import form_fields, form_values, parse_form
     from notion_app.sandbox.seed import _tasks_schema
 
     schema = _tasks_schema("1" * 32, "2" * 32)

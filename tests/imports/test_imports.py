@@ -24,9 +24,9 @@ from helpers import (
 )
 from sqlalchemy import select, update
 
-from notion_app.outbox import delivery
 from notion_app.extensions import db
 from notion_app.models import Import, RowSubmission, utcnow
+from notion_app.outbox import delivery
 
 
 def sweep_all(app) -> None:

@@ -13,11 +13,11 @@ import sys
 import pytest
 from cryptography.fernet import Fernet
 
-from ops.support import ROOT, base_env
 from notion_app import config as settings
 from notion_app import create_app, crypto
 from notion_app.extensions import redis_client
 from notion_app.ops import deployment
+from ops.support import ROOT, base_env
 
 HEROKU_ENV = {
     "APP_ENV": "production",

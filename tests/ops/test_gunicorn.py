@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from notion_app.sandbox.control import SandboxControl
 from ops.support import (
     ROOT,
     Gunicorn,
@@ -22,7 +23,6 @@ from ops.support import (
     post_form,
     postgres_url_or_skip,
 )
-from notion_app.sandbox.control import SandboxControl
 
 PASSWORD = "correct horse battery"
 

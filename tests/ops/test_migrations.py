@@ -10,10 +10,10 @@ from cryptography.fernet import Fernet
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from ops.support import fresh_postgres_database, postgres_url_or_skip
 from notion_app import create_app
 from notion_app.config import normalize_database_url
 from notion_app.extensions import db
+from ops.support import fresh_postgres_database, postgres_url_or_skip
 
 TABLES = {"user", "login_session", "login_throttle", "notion_connection", "row_submission",
           "import", "notion_cache"}

@@ -13,9 +13,9 @@ from sqlalchemy import select, update
 
 from notion_app import outbox
 from notion_app.connections.tokens import with_client
-from notion_app.outbox import delivery
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, RowSubmission, User, utcnow
+from notion_app.outbox import delivery
 
 
 @pytest.fixture
