@@ -16,24 +16,14 @@ import re
 import time
 from collections.abc import Iterable
 
+from ..redaction import mask
+
 _MAX_MESSAGE = 500
-_TOKEN_RE = re.compile(
-    r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]+"
-    r"|\b(basic)\s+(?=[A-Za-z0-9._~+/=-]*[\d=])[A-Za-z0-9._~+/=-]{6,}"
-    r"|\b(?:ntn|secret|nrt)_[A-Za-z0-9_-]+"
-)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """`text` with token-like substrings and the given secrets replaced by `[redacted]`."""
-    for secret in secrets:
-        if secret and len(secret) >= 4:
-            text = text.replace(secret, "[redacted]")
-    return _TOKEN_RE.sub(
-        lambda m: f"{m.group(1) or m.group(2)} [redacted]" if m.group(1) or m.group(2)
-        else "[redacted]",
-        text,
-    )
+    """`text` with token-like substrings and the given secrets replaced by MASK."""
+    return mask(text, secrets)
 
 
 class NotionError(Exception):

@@ -18,23 +18,22 @@ import re
 import sys
 import threading
 
-MASK = "[REDACTED]"
+from ..redaction import MASK, TOKEN_PATTERNS, mask
+
+__all__ = ["MASK", "add_secrets", "install", "redact", "redact_record"]
+
 # The names of fields whose values are secret (not secrets themselves).
 _SECRET_KEYS = "|".join(
     ("code", "access_token", "refresh_token", "client_secret", "id_token", "token", "password")
     + ("secret", "csrf_token", "authorization")
 )
-_PATTERNS = [
-    # Notion-style tokens anywhere in a line.
-    re.compile(r"\b(?:ntn|nrt|secret)_[A-Za-z0-9_\-]{8,}"),
-    # Authorization header values.
-    re.compile(r"(?i)(?<=\bbearer )[A-Za-z0-9._~+/=\-]+"),
-    re.compile(r"(?i)(?<=\bbasic )[A-Za-z0-9+/=]+"),
+_PATTERNS = (
+    *TOKEN_PATTERNS,
     # key=value in URLs, query strings and form bodies.
     re.compile(rf"(?i)(?<![A-Za-z0-9_])(?:{_SECRET_KEYS})=([^&\s\"',;)]+)"),
     # "key": "value" in JSON, and 'key': 'value' in Python reprs.
     re.compile(rf"(?i)[\"'](?:{_SECRET_KEYS})[\"']\s*:\s*[\"']([^\"']*)[\"']"),
-]
+)
 # Libraries whose DEBUG output includes request lines, headers or bodies: never below INFO.
 NOISY_LOGGERS = ("authlib", "urllib3", "requests", "requests_oauthlib", "oauthlib")
 
@@ -45,23 +44,7 @@ _installed = False
 
 def redact(text: str) -> str:
     """`text` with every secret-looking value replaced by MASK."""
-    if not text:
-        return text
-    for literal in sorted(_literals, key=len, reverse=True):
-        if literal in text:
-            text = text.replace(literal, MASK)
-    for pattern in _PATTERNS:
-        text = pattern.sub(_mask_match, text)
-    return text
-
-
-def _mask_match(match: re.Match) -> str:
-    if match.re.groups:
-        start, end = match.span(1)
-        whole_start = match.start()
-        value = match.group(0)
-        return value[: start - whole_start] + MASK + value[end - whole_start :]
-    return MASK
+    return mask(text, _literals, _PATTERNS)
 
 
 def add_secrets(*values: str | None) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from deploy.support import ROOT, base_env, flask_db_upgrade, free_port
+from ops.support import ROOT, base_env, flask_db_upgrade, free_port
 
 from notion_app.sandbox.control import SandboxControl
 

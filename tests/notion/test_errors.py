@@ -89,7 +89,7 @@ def test_messages_never_carry_tokens():
     err = error_from_response(make_response(400, body), secrets=["s3cr3t-value"])
     for secret in ("ntn_abc123XYZ", "secret_zzz", "abc.def", "nrt_4991"):
         assert secret not in str(err)
-    assert redact("x s3cr3t-value y", ["s3cr3t-value"]) == "x [redacted] y"
+    assert redact("x s3cr3t-value y", ["s3cr3t-value"]) == "x [REDACTED] y"
     assert redact("failed basic validation") == "failed basic validation"
 
 
