@@ -60,82 +60,101 @@ def value_text(property_value, number_format: str | None = None) -> str:
         return ""
     ptype = property_value.get("type")
     value = property_value.get(ptype) if isinstance(ptype, str) else None
-    if ptype in ("title", "rich_text"):
-        return _plain(value)
     if ptype == "number":
         return _number_text(value, number_format)
-    if ptype in ("select", "status"):
-        return str(value.get("name") or "") if isinstance(value, Mapping) else ""
-    if ptype == "multi_select":
-        return ", ".join(
-            str(v.get("name") or "") for v in value or [] if isinstance(v, Mapping)
-        )
-    if ptype == "date":
-        return _date_text(value)
-    if ptype == "checkbox":
-        return "✓" if value is True else "–"
-    if ptype in ("url", "email", "phone_number"):
-        return str(value or "")
-    if ptype == "people":
-        return ", ".join(t for t in (_user_text(u) for u in value or []) if t)
     if ptype == "relation":
-        count = len(value) if isinstance(value, list) else 0
-        more = "+" if property_value.get("has_more") else ""
-        return "" if not count else f"{count}{more} linked page{'s' if count != 1 or more else ''}"
-    if ptype == "files":
-        return ", ".join(
-            str(f.get("name") or "") for f in value or [] if isinstance(f, Mapping)
-        )
-    if ptype == "formula":
-        if not isinstance(value, Mapping):
-            return ""
-        kind = value.get("type")
-        inner = value.get(kind) if isinstance(kind, str) else None
-        if kind == "string":
-            return str(inner or "")
-        if kind == "number":
-            return _number_text(inner)
-        if kind == "boolean":
-            return "✓" if inner is True else "–"
-        if kind == "date":
-            return _date_text(inner)
+        return _relation_text(value, bool(property_value.get("has_more")))
+    show = _BY_TYPE.get(ptype)
+    return show(value) if show else ""
+
+
+def _name(value) -> str:
+    return str(value.get("name") or "") if isinstance(value, Mapping) else ""
+
+
+def _names(values) -> str:
+    return ", ".join(_name(v) for v in values or [] if isinstance(v, Mapping))
+
+
+def _check(value) -> str:
+    return "✓" if value is True else "–"
+
+
+def _people_text(users) -> str:
+    return ", ".join(t for t in (_user_text(u) for u in users or []) if t)
+
+
+def _relation_text(value, has_more: bool) -> str:
+    count = len(value) if isinstance(value, list) else 0
+    more = "+" if has_more else ""
+    return "" if not count else f"{count}{more} linked page{'s' if count != 1 or more else ''}"
+
+
+def _formula_text(value) -> str:
+    if not isinstance(value, Mapping):
         return ""
-    if ptype == "rollup":
-        if not isinstance(value, Mapping):
-            return ""
-        kind = value.get("type")
-        if kind == "number":
-            return _number_text(value.get("number"))
-        if kind == "date":
-            return _date_text(value.get("date"))
-        if kind == "array":
-            parts = (value_text(item) for item in value.get("array") or [])
-            return ", ".join(p for p in parts if p)
+    kind = value.get("type")
+    inner = value.get(kind) if isinstance(kind, str) else None
+    shown = {"string": lambda v: str(v or ""), "number": _number_text, "boolean": _check,
+             "date": _date_text}.get(kind)
+    return shown(inner) if shown else ""
+
+
+def _rollup_text(value) -> str:
+    if not isinstance(value, Mapping):
         return ""
-    if ptype in ("created_time", "last_edited_time", "last_visited_time"):
-        return _when(value) if value else ""
-    if ptype in ("created_by", "last_edited_by"):
-        return _user_text(value)
-    if ptype == "unique_id":
-        if not isinstance(value, Mapping) or value.get("number") is None:
-            return ""
-        prefix = value.get("prefix")
-        return f"{prefix}-{value['number']}" if prefix else str(value["number"])
-    if ptype == "verification":
-        if not isinstance(value, Mapping):
-            return ""
-        state = str(value.get("state") or "")
-        text = state.capitalize()
-        if state == "verified" and isinstance(value.get("date"), Mapping):
-            end = value["date"].get("end")
-            if end:
-                text += f" until {end}"
-        return text
-    if ptype == "place":
-        if not isinstance(value, Mapping):
-            return ""
-        return str(value.get("name") or value.get("address") or "")
+    kind = value.get("type")
+    if kind == "number":
+        return _number_text(value.get("number"))
+    if kind == "date":
+        return _date_text(value.get("date"))
+    if kind == "array":
+        parts = (value_text(item) for item in value.get("array") or [])
+        return ", ".join(p for p in parts if p)
     return ""
+
+
+def _unique_id_text(value) -> str:
+    if not isinstance(value, Mapping) or value.get("number") is None:
+        return ""
+    prefix = value.get("prefix")
+    return f"{prefix}-{value['number']}" if prefix else str(value["number"])
+
+
+def _verification_text(value) -> str:
+    if not isinstance(value, Mapping):
+        return ""
+    state = str(value.get("state") or "")
+    text = state.capitalize()
+    if state == "verified" and isinstance(value.get("date"), Mapping):
+        end = value["date"].get("end")
+        if end:
+            text += f" until {end}"
+    return text
+
+
+def _place_text(value) -> str:
+    if not isinstance(value, Mapping):
+        return ""
+    return str(value.get("name") or value.get("address") or "")
+
+
+def _timestamp_text(value) -> str:
+    return _when(value) if value else ""
+
+
+_BY_TYPE = {
+    "title": _plain, "rich_text": _plain,
+    "select": _name, "status": _name, "multi_select": _names, "files": _names,
+    "date": _date_text, "checkbox": _check,
+    "url": lambda v: str(v or ""), "email": lambda v: str(v or ""),
+    "phone_number": lambda v: str(v or ""),
+    "people": _people_text, "created_by": _user_text, "last_edited_by": _user_text,
+    "formula": _formula_text, "rollup": _rollup_text, "unique_id": _unique_id_text,
+    "verification": _verification_text, "place": _place_text,
+    "created_time": _timestamp_text, "last_edited_time": _timestamp_text,
+    "last_visited_time": _timestamp_text,
+}
 
 
 def title_of(obj) -> str:
