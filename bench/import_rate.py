@@ -63,7 +63,7 @@ def connect(client, control) -> tuple[int, str, str]:
     """Sign up, connect the sandbox workspace; (connection id, tasks data source id, token)."""
     from sqlalchemy import select
 
-    from notion_app import workspaces
+    from notion_app.connections import tokens
     from notion_app.extensions import db
     from notion_app.models import NotionConnection
 
@@ -74,7 +74,7 @@ def connect(client, control) -> tuple[int, str, str]:
     client.get(f"{location.path}?{location.query}")
     with client.application.app_context():
         conn = db.session.scalar(select(NotionConnection))
-        token = workspaces.access_token(conn)
+        token = tokens.access_token(conn)
         conn_id = conn.id
     dss = {k: v for d in control.seed()["databases"].values()
            for k, v in d["data_sources"].items()}

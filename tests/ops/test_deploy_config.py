@@ -108,7 +108,7 @@ def test_check_deploy_works_when_the_app_refuses_to_start():
     env.update(APP_ENV="production", NOTION_CLIENT_ID="only-this")
     with pytest.raises(settings.ConfigError, match="Refusing to start in production"):
         settings.finalize({**settings.DEFAULTS, **settings.from_environ(env)}, str(ROOT / "x"))
-    proc = subprocess.run([sys.executable, "-m", "notion_app.deployment"], cwd=ROOT, env=env,
+    proc = subprocess.run([sys.executable, "-m", "notion_app.ops.deployment"], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=30)
     assert proc.returncode == 1
     assert "problem: SECRET_KEY must be set" in proc.stdout
