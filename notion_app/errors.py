@@ -10,6 +10,8 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import SecurityError
 
 from .connections.tokens import NeedsReconnect
+from .extensions import db
+from .models import NotionConnection
 from .notion.errors import NotionError, NotionNotFound, NotionRateLimited
 from .notion.oauth import TokenEndpointUnavailable
 
@@ -55,12 +57,14 @@ def _untrusted_host(_error):
     return "Bad request: unknown host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
-def _needs_reconnect(_error: NeedsReconnect):
-    flash(
-        "Notion no longer accepts this app's access to that workspace. Reconnect it to continue; "
-        "rows you saved are kept.",
-        "error",
-    )
+def _needs_reconnect(error: NeedsReconnect):
+    conn = db.session.get(NotionConnection, error.connection_id)
+    if conn is not None and conn.disconnected:
+        flash("You disconnected this workspace. Reconnect it to continue; rows you saved are "
+              "kept and go out once it is connected again.", "info")
+    else:
+        flash("Notion no longer accepts this app's access to that workspace. Reconnect it to "
+              "continue; rows you saved are kept.", "error")
     return redirect(url_for("connections.dashboard"))
 
 

@@ -10,12 +10,20 @@ from __future__ import annotations
 import logging
 
 import requests
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import crypto
 from ..extensions import db
-from ..models import ConnectionState, Import, NotionConnection, RowSubmission, User, utcnow
+from ..models import (
+    ConnectionState,
+    Import,
+    NotionCache,
+    NotionConnection,
+    RowSubmission,
+    User,
+    utcnow,
+)
 from ..notion import oauth
 from .tokens import store_tokens
 
@@ -124,6 +132,8 @@ def disconnect(conn: NotionConnection) -> bool:
     conn.access_token_encrypted = None
     conn.refresh_token_encrypted = None
     conn.state = ConnectionState.DISCONNECTED
+    # What was cached of the workspace goes too: nothing of it is shown until it is back.
+    db.session.execute(delete(NotionCache).where(NotionCache.connection_id == conn.id))
     db.session.commit()
     return revoked
 

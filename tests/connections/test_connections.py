@@ -386,3 +386,15 @@ def test_refresh_token_may_be_string_null_or_absent(app, user_client, sandbox, r
         stored = crypto.decrypt(conn.refresh_token_encrypted)
     assert stored == (refresh if refresh != "absent" else None)
     assert conn.notion_user_name is None and conn.state == "active"
+
+
+def test_disconnected_workspace_shows_nothing_cached_and_calls_no_notion(app, user_client, sandbox):
+    connect(user_client, sandbox)
+    [conn] = connections(app)
+    assert "Tasks" in user_client.get(f"/connections/{conn.id}/databases").get_data(as_text=True)
+    post_form(user_client, f"/connections/{conn.id}/disconnect")
+    sandbox.clear_requests()
+    resp = user_client.get(f"/connections/{conn.id}/databases")
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/connections")
+    assert "You disconnected this workspace" in flashes(user_client)
+    assert sandbox.requests(path="/v1/") == []
