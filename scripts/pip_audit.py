@@ -29,7 +29,7 @@ def main() -> int:
     if skipped:
         print(f"note: pip-audit could not audit {len(skipped)} of {len(deps)} packages "
               f"(the index did not answer for them, e.g. {skipped[0]['skip_reason']!r}); "
-              "run `make audit` where pypi.org is reachable")
+              "run `make audit` where the package index is reachable")
     audited = len(deps) - len(skipped)
     print(f"pip-audit: {audited} package(s) audited, {len(vulnerable)} vulnerable")
     return 1 if vulnerable else 0

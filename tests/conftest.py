@@ -79,7 +79,7 @@ def pytest_collection_modifyitems(config, items):
     runs `-m database`); with --postgres and no Postgres they skip, saying why."""
     reason = POSTGRES_SKIP.get("reason")
     for item in items:
-        if "app" in getattr(item, "fixturenames", ()):
+        if {"app", "rq_app"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.database)
         if reason:
             item.add_marker(pytest.mark.skip(reason=reason))

@@ -68,7 +68,8 @@ def save_authorization(user: User, token: dict) -> NotionConnection:
 
 
 def _adopt_disconnected(user: User, token: dict) -> None:
-    """Give this person's disconnected connection to the same workspace the new bot_id."""
+    """Give the new bot_id to this person's connection to the same workspace that lost its
+    access (disconnected, or waiting for a reconnect), so the rows waiting for it go out."""
     workspace = token.get("workspace_id")
     if not workspace:
         return
@@ -79,7 +80,9 @@ def _adopt_disconnected(user: User, token: dict) -> None:
         select(NotionConnection).where(
             NotionConnection.user_id == user.id,
             NotionConnection.workspace_id == workspace,
-            NotionConnection.state == ConnectionState.DISCONNECTED,
+            NotionConnection.state.in_(
+                (ConnectionState.DISCONNECTED, ConnectionState.NEEDS_RECONNECT)
+            ),
             NotionConnection.bot_id != token["bot_id"],
         ).order_by(NotionConnection.id)
     ).first()

@@ -83,11 +83,10 @@ def append_row(connection_id: int, ds_id: str):
         page = _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False,
                      replaces=replaces)
         return page, 400
-    row, created = outbox.submit(
+    row, _created = outbox.submit(
         current_user, conn, ds, schema["properties"] or {}, outbox.NewRow(props, nonce),
-        replaces=replaces,
+        replaces=replaces, send_now=True,
     )
-    row = outbox.send_now(row) if created else row
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == RowState.FAILED else {}
     return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], **again))

@@ -21,6 +21,7 @@ from ..buttons import PostForm
 from ..data_sources import catalog
 from ..data_sources.catalog import data_source_or_404
 from ..models import Import
+from ..notion.ids import canonical_id
 from ..scoping import connection_or_404, owned_or_404
 from . import drafts, mapping, parsing, runs
 from .forms import UploadForm
@@ -182,7 +183,7 @@ def _draft(connection_id: int, ds_id: str, import_id: int) -> tuple:
     """The user's connection, data source and an import of that data source (else 404)."""
     conn = connection_or_404(connection_id)
     imp: Import = owned_or_404(Import, import_id)
-    if imp.connection_id != conn.id or catalog.canonical_id(ds_id) != imp.data_source_id:
+    if imp.connection_id != conn.id or canonical_id(ds_id) != imp.data_source_id:
         abort(404)
     return conn, data_source_or_404(conn, ds_id), imp
 

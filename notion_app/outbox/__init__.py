@@ -1,11 +1,10 @@
 """The outbox: the one way a row reaches Notion (see docs/architecture.md).
 
 Callers use what is imported here: `submit`/`submit_many` to save rows, `retry`, `discard`,
-`cancel_import`, `resume_import`, `resume_connection`, `waiting_count`, and `send_now` for the
-row form's immediate attempt. Nothing outside this package writes a row's state.
+`cancel_import`, `resume_import`, `resume_connection`, `waiting_count`. Nothing outside this
+package writes a row's state.
 """
 
-from .delivery import send_now
 from .rows import (
     AlreadySubmitted,
     NewRow,
@@ -21,5 +20,5 @@ from .rows import (
 
 __all__ = [
     "AlreadySubmitted", "NewRow", "cancel_import", "discard", "resume_connection",
-    "resume_import", "retry", "send_now", "submit", "submit_many", "waiting_count",
+    "resume_import", "retry", "submit", "submit_many", "waiting_count",
 ]

@@ -27,7 +27,9 @@ RETRYABLE = (RowState.PENDING, RowState.UNKNOWN)
 
 
 def lease_seconds() -> float:
-    return float(current_app.config.get("OUTBOX_LEASE_SECONDS", 90))
+    """How long a claim holds a row: longer than one delivery can take (the sweep's 30 s of
+    waiting, a reconcile of up to 3 queries and the create, each bounded by the timeouts)."""
+    return float(current_app.config.get("OUTBOX_LEASE_SECONDS", 180))
 
 
 def _due(now: datetime):
@@ -67,49 +69,55 @@ def send_now(row: RowSubmission, max_wait: float | None = None) -> RowSubmission
     previous = claim(row.id)
     db.session.refresh(row)
     if previous is not None:
-        _deliver(row, reconcile_first=previous in (RowState.UNKNOWN, RowState.SENDING),
-                 max_wait=max_wait)
+        _deliver(row, row.lease_until, max_wait=max_wait,
+                 reconcile_first=previous in (RowState.UNKNOWN, RowState.SENDING))
+        db.session.refresh(row)
     return row
 
 
-def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> None:
+def _deliver(row: RowSubmission, lease, *, reconcile_first: bool, max_wait: float) -> None:
+    """Send the claimed row (held until `lease`) and record what Notion said."""
     retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
+
+    def _finish(state, **outcome):
+        _record_outcome(row, lease, state, **outcome)
+
     conn = db.session.get(NotionConnection, row.connection_id) if row.connection_id else None
     if conn is None:
-        return _finish(row, RowState.FAILED, error="This Notion connection was removed.")
+        return _finish(RowState.FAILED, error="This Notion connection was removed.")
     try:
         page = reconcile.find_sent_page(row, conn, max_wait) if reconcile_first else None
         if page is None and _import_cancelled(row):
-            return _finish(row, RowState.CANCELLED, error="Cancelled before sending.", due=None)
+            return _finish(RowState.CANCELLED, error="Cancelled before sending.", due=None)
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
                 conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait
             )
     except NeedsReconnect:
-        return _finish(row, retry_state, error=WAITING_FOR_RECONNECT, due=None)
+        return _finish(retry_state, error=WAITING_FOR_RECONNECT, due=None)
     except nerr.NotionRateLimited as exc:
         return _finish(
-            row, retry_state, error="Notion asked us to slow down; sending shortly.",
+            retry_state, error="Notion asked us to slow down; sending shortly.",
             due=_after(exc.retry_after or 1),
         )
     except nerr.NotionOutcomeUnknown:
         return _finish(
-            row, RowState.UNKNOWN,
+            RowState.UNKNOWN,
             error="Notion did not answer in time; checking before sending again.",
             due=_after(_backoff(row.attempts)),
         )
     except nerr.NotionValidationError as exc:
-        return _finish(row, RowState.FAILED, error=exc.message, prop=exc.property_name)
+        return _finish(RowState.FAILED, error=exc.message, prop=exc.property_name)
     except (nerr.NotionNotFound, nerr.NotionForbidden) as exc:
-        return _finish(row, RowState.FAILED, error=exc.message)
+        return _finish(RowState.FAILED, error=exc.message)
     except (nerr.NotionError, oauth.TokenResponseError) as exc:
         message = getattr(exc, "message", None) or getattr(exc, "reason", None)
         return _finish(
-            row, retry_state, error=message or "Notion could not be reached.",
+            retry_state, error=message or "Notion could not be reached.",
             due=_after(_backoff(row.attempts)),
         )
-    _mark_sent(row, page)
+    _record_sent(row, lease, page)
 
 
 def begin_attempt(row: RowSubmission, conn: NotionConnection) -> None:
@@ -138,27 +146,37 @@ def _backoff(attempts: int) -> float:
     return min(300.0, 2.0 ** min(attempts, 8)) * (0.5 + random.random() / 2)  # noqa: S311 # nosec B311
 
 
-def _finish(row, state, *, error=None, prop=None, due="keep") -> None:
-    row.state = state
-    row.lease_until = None
-    row.last_error = (error or "")[:2000] or None
-    row.error_property = prop
+def _record_outcome(row, lease, state, *, error=None, prop=None, due="keep") -> None:
+    """Write the attempt's outcome, only while this sender still holds the lease (a sender that
+    outlived its lease must not overwrite what the row's next sender found)."""
+    values = {"state": state, "lease_until": None, "last_error": (error or "")[:2000] or None,
+              "error_property": prop}
     if due != "keep":
-        row.next_attempt_at = due
-    db.session.commit()
-    if state in RETRYABLE and row.next_attempt_at is not None:
-        sender.wake(at=row.next_attempt_at)
+        values["next_attempt_at"] = due
+    if _write_if_leased(row, lease, values) and state in RETRYABLE:
+        next_at = values.get("next_attempt_at", row.next_attempt_at)
+        if next_at is not None:
+            sender.wake(at=next_at)
 
 
-def _mark_sent(row: RowSubmission, page: dict) -> None:
-    row.state = RowState.SENT
-    row.lease_until = None
-    row.notion_page_id = page.get("id")
-    row.notion_page_url = page.get("url")
-    row.sent_at = utcnow()
-    row.last_error = None
-    row.error_property = None
+def _record_sent(row: RowSubmission, lease, page: dict) -> None:
+    _write_if_leased(row, lease, {
+        "state": RowState.SENT, "lease_until": None, "notion_page_id": page.get("id"),
+        "notion_page_url": page.get("url"), "sent_at": utcnow(), "last_error": None,
+        "error_property": None,
+    })
+
+
+def _write_if_leased(row: RowSubmission, lease, values: dict) -> bool:
+    stmt = (
+        update(RowSubmission)
+        .where(RowSubmission.id == row.id, RowSubmission.state == RowState.SENDING,
+               RowSubmission.lease_until == lease)
+        .values(**values)
+    )
+    won = db.session.execute(stmt).rowcount == 1
     db.session.commit()
+    return won
 
 
 def due_row_ids(limit: int = 50) -> list[int]:

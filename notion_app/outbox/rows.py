@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import NotionConnection, RowState, RowSubmission, User, utcnow
 from ..notion import properties as notion_properties
-from . import sender
+from . import delivery, sender
 
 UNSENT = (RowState.PENDING, RowState.FAILED, RowState.UNKNOWN)
 # Rows still on their way: shown as waiting when their workspace is disconnected.
@@ -45,10 +45,14 @@ def submit(
     row: NewRow,
     *,
     replaces: int | None = None,
+    send_now: bool = False,
 ) -> tuple[RowSubmission, bool]:
-    """Save the row as pending and wake the sender; a nonce seen before returns the row it made
-    and False. `replaces`: a failed row of the same data source this one corrects (discarded in
-    the same transaction)."""
+    """Save the row as pending; a nonce seen before returns the row it made and False.
+
+    `replaces`: a failed row of the same data source this one corrects (discarded in the same
+    transaction). `send_now`: this request tries to send it at once within its budget (the row
+    form, which shows the outcome); otherwise the sender is woken to send it.
+    """
     existing = _by_nonce(user.id, row.nonce)
     if existing is not None:
         return existing, False
@@ -60,6 +64,8 @@ def submit(
     except IntegrityError:
         db.session.rollback()
         return _by_nonce(user.id, row.nonce), False
+    if send_now:
+        return delivery.send_now(saved), True
     sender.wake()
     return saved, True
 
@@ -131,10 +137,12 @@ def _retire(user: User, data_source: Mapping, row_id: int | None) -> None:
 
 
 def retry(row: RowSubmission) -> bool:
-    """Make an unsent row due now (an unknown one is still reconciled first)."""
+    """Make an unsent row due now. A row whose create may have reached Notion (unknown, or any
+    row with an attempt: a failure while reconciling leaves it failed) is reconciled first."""
     if row.state not in UNSENT:
         return False
-    row.state = RowState.UNKNOWN if row.state == RowState.UNKNOWN else RowState.PENDING
+    tried = row.state == RowState.UNKNOWN or bool(row.attempt_bot_ids)
+    row.state = RowState.UNKNOWN if tried else RowState.PENDING
     row.next_attempt_at = utcnow()
     db.session.commit()
     sender.wake()
@@ -198,9 +206,9 @@ def resume_connection(conn: NotionConnection) -> int:
 
 
 def waiting_count(conn: NotionConnection) -> int:
-    """How many of the connection's rows are not sent yet (what a disconnect would hold back)."""
+    """How many of the connection's rows are on their way (what a disconnect holds back until
+    the workspace is connected again); failed rows wait for the person, not for Notion."""
     query = select(func.count()).where(
-        RowSubmission.connection_id == conn.id,
-        RowSubmission.state.in_((*WAITING, RowState.FAILED)),
+        RowSubmission.connection_id == conn.id, RowSubmission.state.in_(WAITING)
     )
     return db.session.scalar(query) or 0

@@ -12,7 +12,7 @@ from .ids import make_id
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds"}
-FAULT_STATUSES = {429, 500, 502, 503, 504, 529}
+FAULT_STATUSES = {403, 429, 500, 502, 503, 504, 529}
 
 
 def _bad(message):

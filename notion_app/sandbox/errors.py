@@ -9,6 +9,7 @@ NOT_FOUND_TAIL = (
     "Make sure the relevant pages and databases are shared with your integration \"{name}\"."
 )
 FAULT_CODES = {
+    403: ("restricted_resource", "API token does not have access to this resource."),
     429: ("rate_limited", "You have been rate limited. Please try again in a few minutes."),
     500: ("internal_server_error", "Unexpected error occurred."),
     502: ("bad_gateway", "Bad gateway."),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from datetime import datetime, timedelta
@@ -286,3 +287,49 @@ def test_worker_killed_after_sending_is_reconciled_not_resent(app, conn_ids, san
         row = db.session.get(RowSubmission, row_id)
         assert row.state == "sent" and row.notion_page_id
     assert created_titles(sandbox) == {"Sent by a worker that died": 1}
+
+
+def test_retrying_a_row_that_failed_while_reconciling_checks_notion_first(app, conn_ids, sandbox):
+    """The create reached Notion (a 502 after the page was made), then the look-up failed with
+    a 403: the row shows as failed. Retry must look for the page again, not create a second."""
+    sandbox.ambiguous(count=1, mode="status", status=502)
+    row = send(app, submit(app, conn_ids, "Made, then the look-up failed"))
+    assert row.state == "unknown"
+    sandbox.fail_next(403, count=1, path="/v1/data_sources/", method="POST")
+    make_all_due(app)
+    with app.app_context():
+        delivery.sweep()
+        row = db.session.get(RowSubmission, row.id)
+        assert row.state == "failed"
+        outbox.retry(row)
+        assert delivery.sweep() == 1
+        assert db.session.get(RowSubmission, row.id).state == "sent"
+    assert created_titles(sandbox) == {"Made, then the look-up failed": 1}
+
+
+def test_a_sender_that_outlived_its_lease_does_not_overwrite_the_outcome(app, conn_ids, sandbox):
+    """Sender A's create hangs past its lease; sender B takes the row over, finds A's page and
+    records it as sent. When A's request finally times out, A must not mark the row unknown."""
+    app.config["OUTBOX_LEASE_SECONDS"] = 1
+    sandbox.settings(hang_seconds=5)  # longer than the client's 3 s read timeout
+    sandbox.ambiguous(count=1, mode="hang")
+    row_id = submit(app, conn_ids, "Hung past its lease")
+
+    def sender_a():
+        with app.app_context():
+            delivery.send_now(db.session.get(RowSubmission, row_id), max_wait=1.0)
+
+    a = threading.Thread(target=sender_a)
+    a.start()
+    with app.app_context():
+        deadline = time.monotonic() + 10
+        while not created_titles(sandbox) and time.monotonic() < deadline:
+            time.sleep(0.05)  # A's create has reached Notion (and hangs there)
+        time.sleep(1.2)  # A's lease runs out
+        assert delivery.sweep() == 1  # B reconciles: finds A's page
+        assert db.session.get(RowSubmission, row_id).state == "sent"
+    a.join(timeout=15)
+    with app.app_context():
+        row = db.session.get(RowSubmission, row_id)
+        assert row.state == "sent" and row.notion_page_id
+    assert created_titles(sandbox) == {"Hung past its lease": 1}
