@@ -47,7 +47,7 @@ def rotate_keys() -> None:
 def check_deploy() -> None:
     """List what this configuration still misses for production (like Django's check --deploy).
 
-    When the app refuses to start, `python -m notion_app.deployment` prints the same list.
+    When the app refuses to start, `python -m notion_app.ops.deployment` prints the same list.
     """
     status = deployment.print_report(dict(current_app.config), echo=click.echo)
     if status:

@@ -88,5 +88,5 @@ if __name__ == "__main__":
     import os
     import sys
 
-    # `python -m notion_app.deployment`: the same checklist when the app refuses to start.
+    # `python -m notion_app.ops.deployment`: the same checklist when the app refuses to start.
     sys.exit(print_report(config_from_environ(os.environ)))
