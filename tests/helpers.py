@@ -58,7 +58,7 @@ def connect(client, sandbox, workspace: str = "acme", user: str = "ada", pages="
     return finish_at(client, location)
 
 
-# -- data sources (tests/web/test_databases.py, test_history.py) ----------------------------
+# -- data sources (tests/data_sources/test_databases.py, tests/outbox/test_history.py) -------
 
 
 def conn_id(app) -> int:
@@ -102,7 +102,7 @@ def page_form(client, url: str) -> dict:
     return {"csrf_token": csrf_from(html), "nonce": nonce}
 
 
-# -- CSV imports (tests/web/test_imports*.py) -----------------------------------------------
+# -- CSV imports (tests/imports/test_imports*.py) -------------------------------------------
 
 
 def upload_csv(client, app, sandbox, data: bytes, name="tasks.csv", ds="tasks"):

@@ -1,6 +1,6 @@
 """Notion's OAuth: Authlib's registry does the authorize and token legs; refresh, revoke here.
 
-Notion wants HTTP Basic client auth and a JSON body on its token endpoint (notion-api.md §1.2),
+Notion wants HTTP Basic client auth and a JSON body on its token endpoint (`POST /v1/oauth/token`),
 while Authlib sends form-encoded bodies. A registered client auth method keeps Authlib's flow and
 changes only the body encoding.
 """

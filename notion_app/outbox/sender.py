@@ -23,7 +23,7 @@ from ..models import utcnow
 
 log = logging.getLogger(__name__)
 DEFAULT_QUEUE = "notion"
-# The RQ job every wake enqueues (and the name an old queued job may still carry: jobs.py).
+# The RQ job every wake enqueues (an old queued job may still name notion_app.jobs.run_sweep).
 JOB_PATH = "notion_app.outbox.sender.run_sweep"
 JOB_TIMEOUT = 600
 SWEEP_INTERVAL = 2.0

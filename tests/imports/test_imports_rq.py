@@ -1,4 +1,4 @@
-"""The RQ path of a CSV import: real `python -m notion_app.worker` processes on the local Redis.
+"""The RQ path of a CSV import: real `python -m notion_app.ops.worker` processes on the local Redis.
 
 The web side (this test's app, with REDIS_URL) enqueues; worker subprocesses with the same
 database file, Redis and sandbox send. Two workers share one Redis token bucket per connection,

@@ -1,4 +1,4 @@
-"""properties.py: fields from a schema, form and CSV parsing, value text."""
+"""notion/properties/: fields from a schema, form and CSV parsing, value text."""
 
 import json
 
