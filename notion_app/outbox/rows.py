@@ -198,9 +198,10 @@ def resume_connection(conn: NotionConnection) -> int:
 
 
 def waiting_count(conn: NotionConnection) -> int:
-    """How many of the connection's rows are not sent yet (what a disconnect would hold back)."""
+    """How many of the connection's rows are still on their way (what a disconnect holds back
+    and a reconnect sends); a failed row waits for a correction, not for the workspace."""
     query = select(func.count()).where(
         RowSubmission.connection_id == conn.id,
-        RowSubmission.state.in_((*WAITING, RowState.FAILED)),
+        RowSubmission.state.in_(WAITING),
     )
     return db.session.scalar(query) or 0

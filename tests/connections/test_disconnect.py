@@ -233,3 +233,29 @@ def test_a_create_in_flight_with_the_old_bot_is_reconciled_after_the_reconnect(
         bots = [old.bot_id] if arrived else [old.bot_id, conn.bot_id]
         assert row.attempt_bot_ids == bots
 
+
+def test_a_row_notion_refused_is_not_counted_as_waiting_for_the_reconnect(
+    app, user_client, sandbox
+):
+    """Only rows that go out after a reconnect are counted as waiting: a row Notion refused
+    (failed, it needs a correction) does not go out by reconnecting, so it is not counted."""
+    connect(user_client, sandbox)
+    post_row = add_row_from_the_form(user_client, app, sandbox, "Goes out later")
+    sandbox.revoke_all()
+    post_row()
+    conn = the_connection(app)
+    with app.app_context():
+        db.session.add(RowSubmission(
+            user_id=conn.user_id, connection_id=conn.id, data_source_id="d" * 32,
+            properties={}, title_text="Refused by Notion", state="failed",
+            last_error="Status is not an option."))
+        db.session.commit()
+    page = user_client.get(f"/connections/{conn.id}/disconnect").get_data(as_text=True)
+    assert "1 row is not sent yet" in page
+    post_form(user_client, f"/connections/{conn.id}/disconnect")
+    assert "1 row waiting for this workspace" in user_client.get("/connections").get_data(
+        as_text=True)
+    connect(user_client, sandbox)
+    assert sweep_all(app) == 1
+    assert states(app) == {"sent": 1, "failed": 1}
+    assert titles_in_notion(sandbox) == {"Goes out later": 1}
