@@ -1,12 +1,17 @@
 """Does a page in Notion hold the values the app sent? Compare a create's property values with
 the page Notion returns, normalised the way Notion echoes them (rich text as plain text, options
-by name, ids without dashes, dates by day, numbers as numbers)."""
+by name, ids without dashes, date-times as instants, numbers as numbers)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .ids import compact_id
+
+# Notion echoes at most this many related pages (then `has_more` is true).
+RELATION_ECHO = 25
 
 
 def same_values(sent: Mapping, page_properties: Mapping) -> bool:
@@ -19,8 +24,12 @@ def same_values(sent: Mapping, page_properties: Mapping) -> bool:
             return False
         ptype = found.get("type") or next(iter(value), None)
         ours, theirs = normalise(ptype, value.get(ptype)), normalise(ptype, found.get(ptype))
-        # Notion echoes at most 25 related pages: what it shows must be among what was sent.
-        same = theirs <= ours if ptype == "relation" else ours == theirs
+        if ptype == "relation":
+            # Notion echoes at most 25 related pages: what it shows must be among what was
+            # sent, and as many as it can show (an empty echo is not "some of them").
+            same = theirs <= ours and len(theirs) >= min(len(ours), RELATION_ECHO)
+        else:
+            same = ours == theirs
         if not same:
             return False
     return True
@@ -60,16 +69,33 @@ def _number(value):
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else value
 
 
-def _instant(text):
-    """The calendar day as written: Notion may echo a time with another offset or precision
-    (a time zone given apart, milliseconds), and only the app's own pages are compared."""
-    return text[:10] if isinstance(text, str) else text
+def _instant(text, zone: str | None):
+    """A day as written; a date-time as the instant it names, in UTC: Notion may echo it with
+    another offset or precision (milliseconds, `Z`, a time zone given apart turned into an
+    offset). A date-time without offset is read in `zone`, else as UTC (as Notion does)."""
+    if not isinstance(text, str) or len(text) <= 10:
+        return text
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        return text
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=_zone(zone))
+    return when.astimezone(UTC)
+
+
+def _zone(name: str | None):
+    try:
+        return ZoneInfo(name) if isinstance(name, str) and name else UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
 
 
 def _date(value) -> tuple:
     if not isinstance(value, Mapping):
         return (value,)
-    return _instant(value.get("start")), _instant(value.get("end"))
+    zone = value.get("time_zone")
+    return _instant(value.get("start"), zone), _instant(value.get("end"), zone)
 
 
 def _files(values) -> tuple:

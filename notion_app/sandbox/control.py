@@ -7,8 +7,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import requests
 from flask import Blueprint, jsonify, request
 
-from .errors import state
-from .ids import make_id
+from .errors import ok, state
+from .ids import make_id, new_id, normalize_id, now
+from .validation import PageValidator
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds"}
@@ -169,6 +170,38 @@ def created_pages():
         return jsonify(st.created_pages)
 
 
+@bp.post("/pages")
+def create_page_as():
+    """A row made in Notion by a person of the workspace, not by a bot: validated like
+    POST /v1/pages, created_by the person, and not listed among the pages created through
+    the API (what a reconciling app must never mistake for its own)."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        ds = st.data_sources.get(normalize_id(body.get("data_source_id")) or "")
+        if ds is None:
+            return _bad("data_source_id is the id of a seeded data source")
+        db = st.databases[ds["database_id"]]
+        author = body.get("author")
+        person = next((u for u in st.users.values() if author in (u["key"], u["id"])
+                       and u["workspace_id"] == db["workspace_id"]), None)
+        if person is None:
+            return _bad("author is the key or id of a person of the data source's workspace")
+        # A person sees everything in their workspace (relations, mentions, people).
+        grants = {d["id"] for d in st.databases.values()
+                  if d["workspace_id"] == db["workspace_id"]}
+        grants |= {p["id"] for p in st.pages.values() if p["workspace_id"] == db["workspace_id"]}
+        viewer = {"bot_id": person["id"], "workspace_id": db["workspace_id"], "grants": grants}
+        values = PageValidator(st, viewer, ds).properties(body.get("properties", {}))
+        parent = {"type": "data_source_id", "data_source_id": ds["id"],
+                  "database_id": db["id"]}
+        page = st._new_page(new_id(), db["workspace_id"], parent, now(), person["id"])
+        page["values"] = values
+        st.finish_row(page, ds)
+        st.pages[page["id"]] = page
+        return ok(st.render_page(page))
+
+
 class SandboxControl:
     """A requests-based client for the control endpoints and the consent page."""
 
@@ -238,6 +271,12 @@ class SandboxControl:
 
     def pages(self) -> list[dict]:
         return self._call("GET", "/_sandbox/pages")
+
+    def create_page_as(self, data_source_id: str, properties: dict, author: str = "grace"):
+        """Create a row as a person of the workspace (not the bot); returns the page."""
+        return self._call("POST", "/_sandbox/pages",
+                          json={"data_source_id": data_source_id, "properties": properties,
+                                "author": author})
 
     def consent(self, authorize_url: str, *, workspace="acme", user="ada", pages="all",
                 allow=True) -> str:
