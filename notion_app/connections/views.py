@@ -134,7 +134,7 @@ def _exchange_and_save() -> tuple[str, str]:
     name = escape(conn.workspace_name or "your Notion workspace")
     message = Markup("Connected <strong>{}</strong>.").format(name)
     if resumed:
-        message += f" {resumed} waiting row(s) are being sent now."
+        message += f" {resumed} waiting row{'s are' if resumed != 1 else ' is'} being sent now."
     return message, "success"
 
 
@@ -155,7 +155,10 @@ def disconnect(connection_id: int):
     """Revoke the token at Notion and forget it here; the rows and imports stay."""
     conn = connection_or_404(connection_id)
     waiting = outbox.waiting_count(conn)
-    kept = f" {waiting} unsent row(s) are kept and go out when you reconnect it." if waiting else ""
+    kept = (
+        f" {waiting} unsent row{'s are' if waiting != 1 else ' is'} kept and "
+        f"go{'' if waiting != 1 else 'es'} out when you reconnect it." if waiting else ""
+    )
     if not PostForm().validate_on_submit():
         flash("The form expired. Please try again.", "error")
     elif authorizations.disconnect(conn):

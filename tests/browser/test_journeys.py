@@ -213,6 +213,37 @@ def test_revoked_token_reconnect_sends_the_waiting_row(page, live_app):
     assert created_page(live_app, title)["url"].startswith("https://www.notion.so/")
 
 
+def test_disconnect_asks_keeps_the_waiting_row_and_reconnect_sends_it(page, live_app):
+    shots = page.screenshots
+    sign_up(page)
+    connect(page, "Ada Lovelace")
+    open_tasks(page)
+    live_app.sandbox.revoke_all()  # the row cannot go out: it waits for the workspace
+    title = f"Kept through a disconnect {secrets.token_hex(2)}"
+    page.get_by_label("Name", exact=True).fill(title)
+    page.get_by_role("button", name="Add row").click()
+    history_state(page, title, "Pending", timeout=0)
+
+    page.get_by_role("link", name="Workspaces").click()
+    page.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_role("heading", name="Disconnect Acme Corp?")).to_be_visible()
+    expect(page.get_by_role("status")).to_contain_text("1 row is not sent yet")
+    shots.take("disconnect-confirm")
+    page.get_by_role("main").get_by_role("button", name="Disconnect").click()
+    connection = page.get_by_role("article").filter(has_text="Acme Corp")
+    expect(connection.get_by_text("Disconnected", exact=True)).to_be_visible()
+    expect(connection).to_contain_text("1 row waiting for this workspace")
+    shots.take("dashboard-disconnected")
+    history_state(page, title, "Pending", timeout=0)  # still listed, nothing deleted
+
+    page.get_by_role("link", name="Workspaces").click()
+    connection.get_by_role("button", name="Reconnect").click()
+    consent(page, "Ada Lovelace")
+    expect(page.get_by_role("status")).to_contain_text("Connected Acme Corp.")
+    history_state(page, title, "Sent")
+    assert created_page(live_app, title)["url"].startswith("https://www.notion.so/")
+
+
 def test_keyboard_only_row_form(page, live_app):
     """Tab to the title, type, Tab through the next fields, Enter submits: no mouse."""
     sign_up(page)

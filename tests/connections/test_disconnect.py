@@ -99,7 +99,7 @@ def test_disconnect_keeps_unsent_rows_and_reconnect_sends_each_once(
     assert "4 rows are not sent yet" in page and "Nothing is deleted" in page
     resp = post_form(user_client, f"/connections/{conn.id}/disconnect")
     assert resp.status_code == 302
-    assert "4 unsent row(s) are kept" in user_client.get("/connections").get_data(as_text=True)
+    assert "4 unsent rows are kept" in user_client.get("/connections").get_data(as_text=True)
     assert count(app, RowSubmission) == 4 and count(app, Import) == 1  # nothing deleted
     assert the_connection(app).state == "disconnected"
 
@@ -121,7 +121,7 @@ def test_disconnect_keeps_unsent_rows_and_reconnect_sends_each_once(
     connect(user_client, sandbox)
     again = the_connection(app)
     assert again.id == conn.id and again.state == "active" and again.bot_id == conn.bot_id
-    assert "4 waiting row(s) are being sent now" in user_client.get("/connections").get_data(
+    assert "4 waiting rows are being sent now" in user_client.get("/connections").get_data(
         as_text=True)
     assert sweep_all(app) == 4
     assert states(app) == {"sent": 4}
