@@ -38,6 +38,11 @@ DEFAULTS = {
     "LOGIN_THROTTLE_WINDOW": 15 * 60,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",  # nosec B105
     "SEND_BUDGET_SECONDS": 5.0,
+    # The RQ sender (outbox/sender.py): how long one job sweeps, how often the worker's safety
+    # sweep looks for due rows, and how long a claimed row is leased to its sender.
+    "OUTBOX_JOB_BUDGET_SECONDS": 240.0,
+    "OUTBOX_SAFETY_SWEEP_SECONDS": 3.0,
+    "OUTBOX_LEASE_SECONDS": 180.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -58,7 +63,12 @@ ENV_STRINGS = (
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST")
-ENV_FLOATS = ("NOTION_RATE",)
+ENV_FLOATS = (
+    "NOTION_RATE",
+    "OUTBOX_JOB_BUDGET_SECONDS",
+    "OUTBOX_SAFETY_SWEEP_SECONDS",
+    "OUTBOX_LEASE_SECONDS",
+)
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 

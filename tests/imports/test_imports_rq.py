@@ -7,84 +7,19 @@ so together they stay under the sandbox's rate limit. Not RQ's synchronous mode:
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
-from conftest import build_app, make_config
 from helpers import connect, send_import, signup, start_import, titles_in_notion
-
-from notion_app.extensions import db
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def redis_url() -> str:
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-    try:
-        import redis
-
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except Exception as exc:  # noqa: BLE001 - any failure means "no Redis here"
-        reason = f"Redis at {url} does not answer ({type(exc).__name__})"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"CI must test the RQ path, but {reason}")
-        pytest.skip(reason)
-    return url
+from workers import rq_app as make_rq_app
+from workers import start_worker, stop
 
 
 @pytest.fixture
 def rq_app(tmp_path, sandbox_server, sandbox):
-    url = redis_url()
-    queue = f"test-import-{secrets.token_hex(4)}"
-    config = make_config(
-        tmp_path, sandbox_server.url, REDIS_URL=url, RQ_QUEUE=queue,
-        NOTION_RATE=10.0, NOTION_BURST=2,
-    )
-    app = build_app(config)
-    yield app
-    import redis
-
-    conn = redis.Redis.from_url(url)
-    for key in conn.scan_iter(f"*{queue}*"):
-        conn.delete(key)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
-def start_worker(app, log: Path) -> subprocess.Popen:
-    cfg = app.config
-    env = {
-        **os.environ,
-        "REDIS_URL": cfg["REDIS_URL"], "RQ_QUEUE": cfg["RQ_QUEUE"],
-        "DATABASE_URL": cfg["SQLALCHEMY_DATABASE_URI"], "SECRET_KEY": cfg["SECRET_KEY"],
-        "TOKEN_ENCRYPTION_KEY": cfg["TOKEN_ENCRYPTION_KEY"],
-        "NOTION_CLIENT_ID": cfg["NOTION_CLIENT_ID"],
-        "NOTION_CLIENT_SECRET": cfg["NOTION_CLIENT_SECRET"],
-        "NOTION_REDIRECT_URI": cfg["NOTION_REDIRECT_URI"],
-        "NOTION_API_BASE_URL": cfg["NOTION_API_BASE_URL"], "NOTION_SANDBOX": "0",
-        "NOTION_RATE": str(cfg["NOTION_RATE"]), "NOTION_BURST": str(cfg["NOTION_BURST"]),
-        "APP_ENV": "development", "LOG_LEVEL": "WARNING",
-    }
-    with log.open("w") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
-            [sys.executable, "-m", "notion_app.ops.worker"], cwd=ROOT, env=env,
-            stdout=out, stderr=subprocess.STDOUT,
-        )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
+    with make_rq_app(tmp_path, sandbox_server.url, prefix="test-import",
+                     NOTION_RATE=10.0, NOTION_BURST=2) as app:
+        yield app
 
 
 def test_import_through_rq_workers_paced_by_redis(rq_app, sandbox, tmp_path):
