@@ -11,10 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import time
+
+from rq import Worker
+
+log = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
-    from rq import Queue, Worker
+    from rq import Queue
 
     from .. import create_app
     from ..extensions import db, redis_client
@@ -38,10 +43,38 @@ def main(argv: list[str] | None = None) -> int:
         sender.wake()
         safety = sender.SafetySweep(app)
         safety.start()
-        worker = Worker([queue], connection=connection)
-        worker.work(with_scheduler=True, burst="--burst" in (argv or sys.argv[1:]))
+        burst = "--burst" in (argv or sys.argv[1:])
+        run_until_stopped(lambda: _OutboxWorker([queue], connection=connection), burst)
         safety.stop()
     return 0
+
+
+def run_until_stopped(make_worker, burst: bool, pause: float = 1.0) -> int:
+    """Run RQ workers until a signal asks to stop (or a burst is done); returns how many ran.
+
+    RQ's work loop quits on an unexpected error — such as Redis going away while a job's result
+    is being recorded — and a worker process that exits leaves the outbox to the platform's
+    restart policy. So a worker that stopped on its own is started again, after a pause.
+    """
+    started = 0
+    while True:
+        worker = make_worker()
+        started += 1
+        worker.work(with_scheduler=True, burst=burst)
+        if burst or worker.stop_signalled:
+            return started
+        log.warning("the RQ worker stopped unexpectedly; starting it again in %.0f s", pause)
+        time.sleep(pause)
+
+
+class _OutboxWorker(Worker):
+    """An RQ worker that remembers whether a signal (not an error) ended its loop."""
+
+    stop_signalled = False
+
+    def request_stop(self, signum, frame):
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
 
 
 def ping() -> str:
