@@ -20,6 +20,9 @@ DEFAULTS = {
     "NOTION_VERSION": "2025-09-03",
     "NOTION_CONNECT_TIMEOUT": 5.0,
     "NOTION_READ_TIMEOUT": 30.0,
+    # Sends outside a web request (the outbox's background sweep) wait past Notion's own 60 s
+    # server limit, so a slow create gets its answer instead of becoming an uncertain one.
+    "NOTION_BACKGROUND_READ_TIMEOUT": 65.0,
     # bandit B105 takes these two for passwords: a timeout and a hash method name.
     "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105
     "NOTION_SANDBOX_PORT": 5001,
@@ -58,7 +61,7 @@ ENV_STRINGS = (
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST")
-ENV_FLOATS = ("NOTION_RATE",)
+ENV_FLOATS = ("NOTION_RATE", "NOTION_BACKGROUND_READ_TIMEOUT")
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 

@@ -60,31 +60,43 @@ def claim(row_id: int) -> str | None:
     return previous if won else None
 
 
-def send_now(row: RowSubmission, max_wait: float | None = None) -> RowSubmission:
-    """Try to send one row now (it must be due); never raises for Notion trouble."""
+def send_now(
+    row: RowSubmission, max_wait: float | None = None, *, background: bool = False
+) -> RowSubmission:
+    """Try to send one row now (it must be due); never raises for Notion trouble.
+
+    The row form calls it inside a web request (short read timeout); the sweep passes
+    `background=True`, whose read timeout outlasts Notion's 60 s server limit.
+    """
     if max_wait is None:
         max_wait = current_app.config["SEND_BUDGET_SECONDS"]
     previous = claim(row.id)
     db.session.refresh(row)
     if previous is not None:
         _deliver(row, reconcile_first=previous in (RowState.UNKNOWN, RowState.SENDING),
-                 max_wait=max_wait)
+                 max_wait=max_wait, background=background)
     return row
 
 
-def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> None:
+def _deliver(
+    row: RowSubmission, *, reconcile_first: bool, max_wait: float, background: bool = False
+) -> None:
     retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
     conn = db.session.get(NotionConnection, row.connection_id) if row.connection_id else None
     if conn is None:
         return _finish(row, RowState.FAILED, error="This Notion connection was removed.")
     try:
-        page = reconcile.find_sent_page(row, conn, max_wait) if reconcile_first else None
+        page = (
+            reconcile.find_sent_page(row, conn, max_wait, background=background)
+            if reconcile_first else None
+        )
         if page is None and _import_cancelled(row):
             return _finish(row, RowState.CANCELLED, error="Cancelled before sending.", due=None)
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait
+                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait,
+                background=background,
             )
     except NeedsReconnect:
         return _finish(row, retry_state, error=WAITING_FOR_RECONNECT, due=None)
@@ -172,12 +184,13 @@ def due_row_ids(limit: int = 50) -> list[int]:
 
 
 def sweep(limit: int = 50, max_wait: float = 30.0) -> int:
-    """Send every due row once (the background sender's unit of work); returns rows tried."""
+    """Send every due row once (the background sender's unit of work, with the background read
+    timeout); returns rows tried."""
     tried = 0
     for row_id in due_row_ids(limit):
         row = db.session.get(RowSubmission, row_id)
         if row is not None:
-            send_now(row, max_wait=max_wait)
+            send_now(row, max_wait=max_wait, background=True)
             tried += 1
     return tried
 
