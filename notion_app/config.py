@@ -20,6 +20,9 @@ DEFAULTS = {
     "NOTION_VERSION": "2025-09-03",
     "NOTION_CONNECT_TIMEOUT": 5.0,
     "NOTION_READ_TIMEOUT": 30.0,
+    # Sends outside a web request (the outbox's background sweep) wait past Notion's own 60 s
+    # server limit, so a slow create gets its answer instead of becoming an uncertain one.
+    "NOTION_BACKGROUND_READ_TIMEOUT": 65.0,
     # bandit B105 takes these two for passwords: a timeout and a hash method name.
     "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105
     "NOTION_SANDBOX_PORT": 5001,
@@ -42,7 +45,7 @@ DEFAULTS = {
     # sweep looks for due rows, and how long a claimed row is leased to its sender.
     "OUTBOX_JOB_BUDGET_SECONDS": 240.0,
     "OUTBOX_SAFETY_SWEEP_SECONDS": 3.0,
-    "OUTBOX_LEASE_SECONDS": 180.0,
+    "OUTBOX_LEASE_SECONDS": 300.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -65,6 +68,7 @@ ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST")
 ENV_FLOATS = (
     "NOTION_RATE",
+    "NOTION_BACKGROUND_READ_TIMEOUT",
     "OUTBOX_JOB_BUDGET_SECONDS",
     "OUTBOX_SAFETY_SWEEP_SECONDS",
     "OUTBOX_LEASE_SECONDS",

@@ -132,6 +132,7 @@ def make_config(tmp_path, base_url: str, **extra) -> dict:
         "NOTION_API_BASE_URL": base_url,
         "NOTION_TOKEN_TIMEOUT": 3.0,
         "NOTION_READ_TIMEOUT": 3.0,
+        "NOTION_BACKGROUND_READ_TIMEOUT": 6.0,
         # Fast hashing in tests; the production default is asserted in test_accounts.
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "SEND_BUDGET_SECONDS": 3.0,

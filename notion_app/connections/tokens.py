@@ -39,13 +39,19 @@ def init_app(app: Flask) -> None:
     app.extensions["notion_pacer"] = pacer
 
 
-def client_for(conn: NotionConnection, token: str, max_wait: float = 5.0) -> NotionClient:
+def client_for(
+    conn: NotionConnection, token: str, max_wait: float = 5.0, *, background: bool = False
+) -> NotionClient:
+    """The connection's client. Inside a web request the read timeout is NOTION_READ_TIMEOUT
+    (the platform's router cuts requests at 30 s); a `background` caller (the outbox sweep)
+    waits NOTION_BACKGROUND_READ_TIMEOUT, which covers Notion's own 60 s server limit."""
     cfg = current_app.config
+    read = cfg["NOTION_BACKGROUND_READ_TIMEOUT"] if background else cfg["NOTION_READ_TIMEOUT"]
     return NotionClient(
         token,
         base_url=cfg["NOTION_API_BASE_URL"],
         version=cfg["NOTION_VERSION"],
-        timeout=(cfg["NOTION_CONNECT_TIMEOUT"], cfg["NOTION_READ_TIMEOUT"]),
+        timeout=(cfg["NOTION_CONNECT_TIMEOUT"], read),
         pacer=current_app.extensions["notion_pacer"],
         pace_key=conn.bot_id,
         max_wait=max_wait,
@@ -53,16 +59,17 @@ def client_for(conn: NotionConnection, token: str, max_wait: float = 5.0) -> Not
 
 
 def with_client(
-    conn: NotionConnection, call: Callable[[NotionClient], T], max_wait: float = 5.0
+    conn: NotionConnection, call: Callable[[NotionClient], T], max_wait: float = 5.0, *,
+    background: bool = False,
 ) -> T:
     """Run `call(client)` with the connection's token; a 401 refreshes once, then tries again."""
     used = access_token(conn)
     try:
-        return call(client_for(conn, used, max_wait))
+        return call(client_for(conn, used, max_wait, background=background))
     except NotionUnauthorized:
         fresh = refresh_after_401(conn, used)
     try:
-        return call(client_for(conn, fresh, max_wait))
+        return call(client_for(conn, fresh, max_wait, background=background))
     except NotionUnauthorized:
         mark_needs_reconnect(conn)
         raise NeedsReconnect(conn.id) from None

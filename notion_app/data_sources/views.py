@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .. import outbox
 from ..buttons import PostForm
 from ..models import NotionConnection, RowState, RowSubmission
+from ..notion import body as notion_body
 from ..notion import properties
 from ..scoping import connection_or_404, owned_or_404
 from . import catalog
@@ -79,6 +80,8 @@ def append_row(connection_id: int, ds_id: str):
         schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
     )
     replaces = request.form.get("replaces", type=int)
+    # Notion refuses a request over 500 KB: say which field to shorten before saving the row.
+    errors = errors or notion_body.page_size_errors(ds["id"], props)
     if errors:
         page = _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False,
                      replaces=replaces)

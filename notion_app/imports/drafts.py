@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from ..data_sources import catalog
 from ..extensions import db
 from ..models import Import, NotionConnection, User
+from ..notion import body as notion_body
 from ..notion import properties
 from .mapping import guess_mapping
 from .parsing import ParsedCSV
@@ -56,6 +57,8 @@ def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
             schema_props, mapping, record,
             known_user_ids=[u["id"] for u in users] if users is not None else None, users=users,
         )
+        if not errors:  # a row over Notion's 500 KB per request: which field to shorten
+            errors = notion_body.page_size_errors(imp.data_source_id, props)
         if len(cells) > width and any(c.strip() for c in cells[width:]):
             errors = {"Row": f"It has {len(cells)} cells; the header names {width}.", **errors}
         checked.append(CheckedRow(number, cells, props, errors))

@@ -5,7 +5,10 @@ Retry policy (Notion's SDKs', tightened for writes):
 - 429 and 529, any method: wait `Retry-After` (1 s when absent) if it fits in what is left of
   `max_wait`, else raise `NotionRateLimited` with `retry_after` so the caller can schedule.
   A 429 also calls `pacer.penalize(pace_key, retry_after)` so every caller of that key backs off.
-- 409: retried once.
+- 409 conflict_error: retried once, after a short pause (`conflict_pause`, within `max_wait`).
+- A 403 or 5xx with an HTML body is Notion's edge, not Notion's answer: `NotionEdgeBlocked`,
+  temporary. A 403 from the edge never reached Notion, so it is retried like a 5xx on a read
+  for any method; a 5xx from the edge follows the 5xx rules below.
 - 500/502/503/504, connection errors and timeouts: retried (at most `max_retries`, exponential
   backoff with jitter, never past `max_wait`) only for reads: GET, and the read-only POSTs
   /v1/search and /v1/data_sources/{id}/query.
@@ -13,6 +16,9 @@ Retry policy (Notion's SDKs', tightened for writes):
   connection or any 5xx raises `NotionOutcomeUnknown` (reconcile with `pages_created_since`).
   A connect failure (nothing was sent) raises `NotionUnavailable`, which is safe to retry.
 - 401 raises `NotionUnauthorized` at once; refreshing the token is the caller's job.
+
+Bodies are sent as UTF-8 JSON (`body.encode`: no `\\uXXXX` escapes) and measured first: a body
+over Notion's 500 KB or 1000 block elements raises `NotionRequestTooLarge` with no call made.
 
 `max_wait` budgets the time this client spends *waiting* (pacer waits, Retry-After and backoff
 sleeps) within one method call; it does not include the time requests themselves take, which
@@ -29,11 +35,14 @@ from datetime import UTC, datetime
 import requests
 from urllib3.exceptions import NewConnectionError
 
+from . import body as bodies
 from .errors import (
     NotionConflict,
+    NotionEdgeBlocked,
     NotionError,
     NotionOutcomeUnknown,
     NotionRateLimited,
+    NotionRequestTooLarge,
     NotionServerError,
     NotionUnavailable,
     error_from_response,
@@ -94,6 +103,7 @@ class NotionClient:
         max_retries: int = 2,
         max_rate_limit_retries: int = 3,
         backoff_base: float = 0.5,
+        conflict_pause: float = 0.5,
         sleep: Callable[[float], None] = time.sleep,
         rand: Callable[[], float] = random.random,
     ):
@@ -110,6 +120,7 @@ class NotionClient:
         self.max_retries = max_retries
         self.max_rate_limit_retries = max_rate_limit_retries
         self.backoff_base = backoff_base
+        self.conflict_pause = conflict_pause
         self._sleep = sleep
         self._rand = rand
         self.calls = 0
@@ -163,7 +174,9 @@ class NotionClient:
         start_cursor: str | None = None,
         page_size: int = 25,
     ) -> dict:
-        body: dict = {"page_size": max(1, min(100, page_size))}
+        # result_type "page": a wiki data source's query also lists its data sources otherwise;
+        # the app only ever wants rows (notion-api.md §3.4).
+        body: dict = {"page_size": max(1, min(100, page_size)), "result_type": "page"}
         if sorts is not None:
             body["sorts"] = sorts
         if filter is not None:
@@ -175,10 +188,7 @@ class NotionClient:
 
     def create_page(self, data_source_id: str, properties: dict) -> dict:
         """Append one row. Never retried once it may have reached Notion."""
-        body = {
-            "parent": {"type": "data_source_id", "data_source_id": check_id(data_source_id)},
-            "properties": properties,
-        }
+        body = bodies.page_body(check_id(data_source_id), properties)
         return self._request("POST", "/v1/pages", json=body, read=False)
 
     def pages_created_since(
@@ -229,7 +239,7 @@ class NotionClient:
         return {
             "Authorization": f"Bearer {self._token}",
             "Notion-Version": self.version,
-            "Content-Type": "application/json",
+            "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
         }
 
@@ -237,13 +247,14 @@ class NotionClient:
         self, method: str, path: str, *, json=None, params=None, read: bool | None = None
     ) -> dict:
         """One Notion call with the retry policy above; returns the JSON object Notion sent."""
+        data = None if json is None else _encoded(json)
         attempt = _Attempt(self, read=method == "GET" if read is None else read)
         while True:
             self._pace(attempt)
             self.calls += 1
             try:
                 resp = self.session.request(
-                    method, self.base_url + path, headers=self._headers(), json=json,
+                    method, self.base_url + path, headers=self._headers(), data=data,
                     params=params, timeout=self.timeout,
                 )
             except requests.RequestException as exc:
@@ -321,7 +332,12 @@ class _Attempt:
             return self.rate_limit(status, resp, error)
         if status == 409 and isinstance(error, NotionConflict) and self.conflicts == 0:
             self.conflicts += 1
-            return None
+            pause = self.client.conflict_pause * (0.5 + self.client._rand())
+            if pause > self.budget():
+                raise error
+            return self._sleep(pause)
+        if isinstance(error, NotionEdgeBlocked) and not error.reached_origin:
+            return self.backoff_or_raise(error)
         if status >= 500 and not self.read:
             raise NotionOutcomeUnknown(
                 error.message, status=status, code=error.code,
@@ -343,6 +359,14 @@ class _Attempt:
         if c.pacer is None or status == 529:
             self._sleep(error.retry_after)
         # with a pacer, the next acquire() waits out the penalty
+
+
+def _encoded(body) -> bytes:
+    """The UTF-8 JSON of `body`, or NotionRequestTooLarge (nothing is sent) over the limits."""
+    try:
+        return bodies.check(body)
+    except bodies.RequestTooLarge as exc:
+        raise NotionRequestTooLarge(exc.message, code="request_too_large") from None
 
 
 def _json_object(resp: requests.Response) -> dict | None:

@@ -75,6 +75,21 @@ class NotionValidationError(NotionError):
         self.property_name = property_name
 
 
+class NotionRequestTooLarge(NotionValidationError):
+    """The request is over Notion's per-request limits (500 KB, 1000 block elements).
+
+    Raised before sending (`status` None: nothing reached Notion), or for Notion's answer to an
+    over-size body, which is a 413 from its edge or a 400 `validation_error` (which one is
+    unconfirmed). Either way nothing was created: the row is refused, never an uncertain create.
+    """
+
+
+TOO_LARGE_MESSAGE = (
+    "Notion refused the row as too large for one request (at most 500 KB): shorten the "
+    "longest text."
+)
+
+
 class NotionConflict(NotionError):
     """409 conflict_error: a data collision at Notion; try again."""
 
@@ -94,6 +109,19 @@ class NotionServerError(NotionError):
     """5xx on a read (or an unusable answer): Notion failed; safe to try again later."""
 
     retryable = True
+
+
+class NotionEdgeBlocked(NotionServerError):
+    """A 403 or 5xx answered with an HTML page: Notion's edge (CDN, firewall) blocked or dropped
+    the request for a moment. Temporary, never "forbidden": try again later.
+
+    `reached_origin` is False for a 403 (the edge refused it before Notion's API saw it, so a
+    create can be sent again); a 5xx may come after Notion received the request.
+    """
+
+    @property
+    def reached_origin(self) -> bool:
+        return self.status != 403
 
 
 class NotionUnavailable(NotionError):
@@ -209,6 +237,27 @@ def _json_body(resp) -> dict | None:
     return body if isinstance(body, dict) else None
 
 
+_TOO_LARGE_RE = re.compile(
+    r"too (large|big|long)|exceed|maximum (body |request |payload )?size|payload|\b\d+ ?kb\b",
+    re.IGNORECASE,
+)
+
+
+def _says_too_large(message: str) -> bool:
+    """A 400 whose message is about the size of the whole request (not one property)."""
+    return bool(message) and "body.properties" not in message and bool(
+        _TOO_LARGE_RE.search(message)
+    )
+
+
+def _is_html(resp) -> bool:
+    ctype = (resp.headers.get("Content-Type") or "").lower()
+    if "html" in ctype:
+        return True
+    head = (getattr(resp, "text", "") or "")[:200].lstrip().lower()
+    return head.startswith(("<!doctype html", "<html"))
+
+
 def error_from_response(
     resp,
     *,
@@ -231,6 +280,14 @@ def error_from_response(
     request_id = request_id or resp.headers.get("x-notion-request-id")
     retry_after = parse_retry_after(resp.headers.get("Retry-After"))
 
+    if not body and _is_html(resp) and (status == 403 or 500 <= status <= 599):
+        message = redact(f"Notion's edge blocked the request for a moment (HTTP {status}); "
+                         "trying again shortly", secrets)
+        return NotionEdgeBlocked(message, status=status, request_id=request_id,
+                                 retry_after=retry_after)
+    if status == 413 or (status == 400 and _says_too_large(message)):
+        return NotionRequestTooLarge(TOO_LARGE_MESSAGE, status=status, code=code,
+                                     request_id=request_id, retry_after=retry_after)
     cls = _BY_STATUS.get(status)
     if cls is None:
         if 500 <= status <= 599:

@@ -28,8 +28,9 @@ RETRYABLE = (RowState.PENDING, RowState.UNKNOWN)
 
 def lease_seconds() -> float:
     """How long a claim holds a row: longer than one delivery can take (the sweep's 30 s of
-    waiting, a reconcile of up to 3 queries and the create, each bounded by the timeouts)."""
-    return float(current_app.config.get("OUTBOX_LEASE_SECONDS", 180))
+    waiting, a reconcile of up to 3 queries and the create, each bounded by the background read
+    timeout of 65 s)."""
+    return float(current_app.config.get("OUTBOX_LEASE_SECONDS", 300))
 
 
 def _due(now: datetime):
@@ -62,62 +63,72 @@ def claim(row_id: int) -> str | None:
     return previous if won else None
 
 
-def send_now(row: RowSubmission, max_wait: float | None = None) -> RowSubmission:
-    """Try to send one row now (it must be due); never raises for Notion trouble."""
+def send_now(
+    row: RowSubmission, max_wait: float | None = None, *, background: bool = False
+) -> RowSubmission:
+    """Try to send one row now (it must be due); never raises for Notion trouble.
+
+    The row form calls it inside a web request (short read timeout); the sweep passes
+    `background=True`, whose read timeout outlasts Notion's 60 s server limit.
+    """
     if max_wait is None:
         max_wait = current_app.config["SEND_BUDGET_SECONDS"]
     previous = claim(row.id)
     db.session.refresh(row)
     if previous is not None:
-        _deliver(row, row.lease_until, max_wait=max_wait,
+        _deliver(row, row.lease_until, max_wait=max_wait, background=background,
                  reconcile_first=previous in (RowState.UNKNOWN, RowState.SENDING))
         db.session.refresh(row)
     return row
 
 
-def _deliver(row: RowSubmission, lease, *, reconcile_first: bool, max_wait: float) -> None:
+def _deliver(
+    row: RowSubmission, lease, *, reconcile_first: bool, max_wait: float, background: bool = False
+) -> None:
     """Send the claimed row (held until `lease`) and record what Notion said."""
-    retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
-
-    def _finish(state, **outcome):
-        _record_outcome(row, lease, state, **outcome)
-
     conn = db.session.get(NotionConnection, row.connection_id) if row.connection_id else None
     if conn is None:
-        return _finish(RowState.FAILED, error="This Notion connection was removed.")
+        return _record_outcome(row, lease, RowState.FAILED,
+                               error="This Notion connection was removed.")
     try:
-        page = reconcile.find_sent_page(row, conn, max_wait) if reconcile_first else None
+        page = reconcile.find_sent_page(row, conn, max_wait, background=background) \
+            if reconcile_first else None
         if page is None and _import_cancelled(row):
-            return _finish(RowState.CANCELLED, error="Cancelled before sending.", due=None)
+            return _record_outcome(row, lease, RowState.CANCELLED,
+                                   error="Cancelled before sending.", due=None)
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait
+                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait,
+                background=background,
             )
-    except NeedsReconnect:
-        return _finish(retry_state, error=WAITING_FOR_RECONNECT, due=None)
-    except nerr.NotionRateLimited as exc:
-        return _finish(
-            retry_state, error="Notion asked us to slow down; sending shortly.",
-            due=_after(exc.retry_after or 1),
-        )
-    except nerr.NotionOutcomeUnknown:
-        return _finish(
-            RowState.UNKNOWN,
-            error="Notion did not answer in time; checking before sending again.",
-            due=_after(_backoff(row.attempts)),
-        )
-    except nerr.NotionValidationError as exc:
-        return _finish(RowState.FAILED, error=exc.message, prop=exc.property_name)
-    except (nerr.NotionNotFound, nerr.NotionForbidden) as exc:
-        return _finish(RowState.FAILED, error=exc.message)
-    except (nerr.NotionError, oauth.TokenResponseError) as exc:
-        message = getattr(exc, "message", None) or getattr(exc, "reason", None)
-        return _finish(
-            retry_state, error=message or "Notion could not be reached.",
-            due=_after(_backoff(row.attempts)),
-        )
+    except (NeedsReconnect, nerr.NotionError, oauth.TokenResponseError) as exc:
+        retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
+        state, outcome = _failure(exc, retry_state, row.attempts)
+        return _record_outcome(row, lease, state, **outcome)
     _record_sent(row, lease, page)
+
+
+def _failure(exc: Exception, retry_state: RowState, attempts: int) -> tuple[RowState, dict]:
+    """The state and the outcome to record for what went wrong. A row whose create may have
+    reached Notion comes back as `retry_state` (unknown when it was being reconciled)."""
+    if isinstance(exc, NeedsReconnect):
+        return retry_state, {"error": WAITING_FOR_RECONNECT, "due": None}
+    if isinstance(exc, nerr.NotionRateLimited):
+        return retry_state, {"error": "Notion asked us to slow down; sending shortly.",
+                             "due": _after(exc.retry_after or 1)}
+    if isinstance(exc, nerr.NotionOutcomeUnknown):
+        return RowState.UNKNOWN, {
+            "error": "Notion did not answer in time; checking before sending again.",
+            "due": _after(_backoff(attempts)),
+        }
+    if isinstance(exc, nerr.NotionValidationError):
+        return RowState.FAILED, {"error": exc.message, "prop": exc.property_name}
+    if isinstance(exc, nerr.NotionNotFound | nerr.NotionForbidden):
+        return RowState.FAILED, {"error": exc.message}
+    message = getattr(exc, "message", None) or getattr(exc, "reason", None)
+    return retry_state, {"error": message or "Notion could not be reached.",
+                         "due": _after(_backoff(attempts))}
 
 
 def begin_attempt(row: RowSubmission, conn: NotionConnection) -> None:
@@ -190,12 +201,13 @@ def due_row_ids(limit: int = 50) -> list[int]:
 
 
 def sweep(limit: int = 50, max_wait: float = 30.0) -> int:
-    """Send every due row once (the background sender's unit of work); returns rows tried."""
+    """Send every due row once (the background sender's unit of work, with the background read
+    timeout); returns rows tried."""
     tried = 0
     for row_id in due_row_ids(limit):
         row = db.session.get(RowSubmission, row_id)
         if row is not None:
-            send_now(row, max_wait=max_wait)
+            send_now(row, max_wait=max_wait, background=True)
             tried += 1
     return tried
 

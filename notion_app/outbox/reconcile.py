@@ -23,7 +23,9 @@ from ..notion.ids import compact_id
 MAX_PAGES = 3
 
 
-def find_sent_page(row: RowSubmission, conn: NotionConnection, max_wait: float) -> dict | None:
+def find_sent_page(
+    row: RowSubmission, conn: NotionConnection, max_wait: float, *, background: bool = False
+) -> dict | None:
     """The page this row's earlier create made, or None (send it again)."""
     if not row.attempt_bot_ids or row.first_attempt_at is None:
         return None  # no create was ever sent for it
@@ -34,7 +36,7 @@ def find_sent_page(row: RowSubmission, conn: NotionConnection, max_wait: float) 
         conn, lambda c: c.pages_created_since(
             row.data_source_id, since, title_property=row.title_property,
             title=row.title_text, max_pages=MAX_PAGES,
-        ), max_wait,
+        ), max_wait, background=background,
     ):
         page_id = compact_id(page.get("id"))
         author = compact_id((page.get("created_by") or {}).get("id"))

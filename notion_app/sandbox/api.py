@@ -106,7 +106,7 @@ def search():
                         if st.can_see(bot, "page", p["id"])
                         and query.lower() in st.page_title(p).lower()]
         if kind in (None, "data_source"):
-            results += [st.render_data_source(ds) for ds in st.data_sources.values()
+            results += [st.render_data_source(ds, bot) for ds in st.data_sources.values()
                         if st.can_see(bot, "data_source", ds["id"]) and query.lower()
                         in st.databases[ds["database_id"]]["title"].lower()]
     results.sort(key=lambda r: (r["last_edited_time"], r["id"]),
@@ -136,7 +136,7 @@ def get_data_source(raw_id):
     """A data source with its property schema."""
     st = state()
     with st.lock:
-        return ok(st.render_data_source(_visible_source(st, raw_id)))
+        return ok(st.render_data_source(_visible_source(st, raw_id), g.bot))
 
 
 @bp.post("/data_sources/<raw_id>/query")
@@ -145,12 +145,19 @@ def query_data_source(raw_id):
     body = json_body()
     _known_keys(body, QUERY_KEYS)
     st = state()
+    result_type = body.get("result_type")
+    if result_type is not None and result_type not in ("page", "data_source"):
+        raise fail("body.result_type", '`"page"` or `"data_source"`', result_type)
     with st.lock:
         ds = _visible_source(st, raw_id)
         pages = [p for p in st.pages.values() if p["parent"].get("data_source_id") == ds["id"]]
-        rows = [st.render_page(p) for p in pages]
+        rows = [st.render_page(p) for p in pages] if result_type != "data_source" else []
         # Rendered timestamps have minute precision; sort on the exact instant like Notion.
         exact = {p["id"]: p for p in pages}
+        # A wiki also lists the data sources inside it (after its pages, in this sandbox).
+        children = [] if result_type == "page" else [
+            st.render_data_source(st.data_sources[i], g.bot)
+            for i in ds.get("wiki_children", ()) if st.can_see(g.bot, "data_source", i)]
     if body.get("filter") is not None:
         rows = [r for r in rows if matches(ds, r, body["filter"], "body.filter")]
     sorts = body.get("sorts") or [{"timestamp": "created_time", "direction": "descending"}]
@@ -159,7 +166,7 @@ def query_data_source(raw_id):
     for i, spec in reversed(list(enumerate(sorts))):
         key = sort_key(ds, spec, f"body.sorts[{i}]", exact)
         rows.sort(key=key, reverse=spec.get("direction", "ascending") == "descending")
-    return _list(rows, body.get("start_cursor"), body.get("page_size"))
+    return _list(rows + children, body.get("start_cursor"), body.get("page_size"))
 
 
 def _parent(st, body):

@@ -12,8 +12,10 @@ from .ids import make_id, new_id, normalize_id, now
 from .validation import PageValidator
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
-SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds"}
-FAULT_STATUSES = {403, 429, 500, 502, 503, 504, 529}
+SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
+            "max_body_bytes"}
+FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
+OVERSIZE_STATUSES = {400, 413}
 
 
 def _bad(message):
@@ -86,6 +88,8 @@ def patch_settings():
     body = request.get_json(silent=True)
     if not isinstance(body, dict) or not set(body) <= SETTINGS:
         return _bad(f"settings keys are {sorted(SETTINGS)}")
+    if "oversize_status" in body and body["oversize_status"] not in OVERSIZE_STATUSES:
+        return _bad(f"oversize_status is one of {sorted(OVERSIZE_STATUSES)}")
     st = state()
     with st.lock:
         st.settings.update(body)
@@ -96,13 +100,14 @@ def patch_settings():
 
 @bp.post("/faults")
 def add_fault():
-    """Fail the next N matching requests with a status."""
+    """Fail the next N matching requests with a status: Notion's JSON error, or with
+    `"html": true` the HTML page Notion's edge answers when it blocks a request (403/5xx)."""
     body = request.get_json(silent=True) or {}
     if body.get("status") not in FAULT_STATUSES:
         return _bad(f"status must be one of {sorted(FAULT_STATUSES)}")
     fault = {"status": body["status"], "count": int(body.get("count", 1)),
              "path": body.get("path"), "method": body.get("method"),
-             "retry_after": body.get("retry_after")}
+             "retry_after": body.get("retry_after"), "html": bool(body.get("html"))}
     st = state()
     with st.lock:
         st.faults.append(fault)
@@ -247,10 +252,10 @@ class SandboxControl:
         return self._call("POST", "/_sandbox/people",
                           json={"workspace": workspace, "count": count, "prefix": prefix})
 
-    def fail_next(self, status, count=1, path=None, method=None, retry_after=None):
+    def fail_next(self, status, count=1, path=None, method=None, retry_after=None, html=False):
         return self._call("POST", "/_sandbox/faults",
                           json={"status": status, "count": count, "path": path,
-                                "method": method, "retry_after": retry_after})
+                                "method": method, "retry_after": retry_after, "html": html})
 
     def ambiguous(self, count=1, mode="status", status=502):
         return self._call("POST", "/_sandbox/ambiguous",

@@ -10,6 +10,7 @@ NOT_FOUND_TAIL = (
 )
 FAULT_CODES = {
     403: ("restricted_resource", "API token does not have access to this resource."),
+    409: ("conflict_error", "Conflict occurred while saving. Please try again."),
     429: ("rate_limited", "You have been rate limited. Please try again in a few minutes."),
     500: ("internal_server_error", "Unexpected error occurred."),
     502: ("bad_gateway", "Bad gateway."),
@@ -78,6 +79,22 @@ def fault_error(status: int, retry_after=None) -> NotionError:
     if status == 429:
         extra = {"rate_limit_reason": "integration_rate_limit"}
     return NotionError(status, code, message, extra, headers)
+
+
+EDGE_PAGES = {
+    403: ("Attention Required!", "Sorry, you have been blocked. This website is using a "
+          "security service to protect itself from online attacks."),
+    413: ("413 Request Entity Too Large", "The request body is too large."),
+}
+
+
+def edge_page(status: int):
+    """The HTML page Notion's edge (its CDN) answers with: not Notion's JSON envelope."""
+    title, text = EDGE_PAGES.get(status, (f"{status} Error", "The web server reported an error."))
+    html = (f"<!DOCTYPE html><html><head><title>{title} | Cloudflare</title></head>"
+            f"<body><h1>{title}</h1><p>{text}</p><p>Ray ID: {uuid.uuid4().hex[:16]}</p>"
+            "</body></html>")
+    return current_app.response_class(html, status=status, mimetype="text/html")
 
 
 def validation(message: str) -> NotionError:

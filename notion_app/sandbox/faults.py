@@ -6,7 +6,16 @@ from datetime import UTC, datetime
 
 from flask import g, request
 
-from .errors import NotionError, error_response, fault_error, read_body, request_id, state
+from .errors import (
+    NotionError,
+    edge_page,
+    error_response,
+    fault_error,
+    read_body,
+    request_id,
+    state,
+    validation,
+)
 
 
 def _logged(path: str) -> bool:
@@ -34,26 +43,43 @@ def record_request():
     g.log_entry = entry
     if settings["latency_ms"]:
         time.sleep(settings["latency_ms"] / 1000)
-    fault = _take_fault(st, settings)
+    too_large = _oversize(settings)
+    if too_large is not None:
+        return too_large
+    fault, html = _take_fault(st, settings)
     if fault is not None:
-        return error_response(fault)
+        return edge_page(fault.status) if html else error_response(fault)
     return None
 
 
-def _take_fault(st, settings):
+def _oversize(settings):
+    """A body over 500 KB is refused before anything else (nothing is created)."""
+    size = len(request.get_data(cache=True))
+    if size <= settings.get("max_body_bytes", 500_000):
+        return None
+    if settings.get("oversize_status", 413) == 400:
+        return error_response(validation(
+            f"body failed validation: the request body is {size} bytes, which exceeds the "
+            f"maximum size of 500KB."))
+    return edge_page(413)
+
+
+def _take_fault(st, settings) -> tuple[NotionError | None, bool]:
+    """The scripted or random fault for this request, and whether it is an HTML edge page."""
     with st.lock:
         for fault in st.faults:
             if fault["count"] <= 0 or not _matches(fault.get("path"), fault.get("method")):
                 continue
             fault["count"] -= 1
-            return fault_error(fault["status"], fault.get("retry_after"))
+            return fault_error(fault["status"], fault.get("retry_after")), fault.get("html")
     rnd = settings.get("random_faults")
     # Fault injection, not security: pseudo-random is right here.
     roll = random.random()  # nosec B311
     if rnd and _matches(rnd.get("paths"), None) and roll < rnd.get("probability", 0):
         statuses = rnd.get("statuses") or [503]
-        return fault_error(random.choice(statuses), rnd.get("retry_after"))  # nosec B311
-    return None
+        status = random.choice(statuses)  # nosec B311
+        return fault_error(status, rnd.get("retry_after")), False
+    return None, False
 
 
 def _matches(path_prefix, method) -> bool:

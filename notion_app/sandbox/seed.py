@@ -166,6 +166,22 @@ def build(state) -> None:
                   {"Name": "Crème brûlée", "Catégorie": "Café", "🔥 Heat": 3}, t(30),
                   people["ada"])
 
+    # A wiki: its data source holds pages and, inside them, other data sources. Querying it
+    # lists both unless `result_type: "page"` (or "data_source") narrows the results.
+    wiki_db, wiki_ds = make_id("database", "handbook"), make_id("data_source", "handbook")
+    glossary_db, glossary_ds = make_id("database", "glossary"), make_id("data_source", "glossary")
+    state.add_database("glossary", glossary_db, acme, "Glossary", None, t(6),
+                       [("glossary", glossary_ds, "Glossary",
+                         schema("glossary", [("Term", "title", {})]))])
+    state.add_database("handbook", wiki_db, acme, "Handbook", "📖", t(6),
+                       [("handbook", wiki_ds, "Handbook",
+                         schema("handbook", [("Page", "title", {}),
+                                             ("Verification", "verification", {})]))])
+    state.data_sources[wiki_ds]["wiki_children"] = [glossary_ds]
+    for i, title in enumerate(["Onboarding", "Expenses"]):
+        state.add_row(f"handbook_{title.lower()}", make_id("page", "handbook", title), wiki_ds,
+                      {"Page": title}, t(31 + i), people["grace"])
+
     state.add_page("globex_hq", make_id("page", "globex_hq"), globex, TOP, "Globex HQ", t(0),
                    people["hedy"])
     for n in range(1, 106):

@@ -13,6 +13,12 @@ DEFAULT_SETTINGS = {
     "rate_limit": {"rate": 3.0, "burst": 10},
     "random_faults": None,
     "hang_seconds": 65.0,
+    # A body over 500 KB is refused before anything is created: with a 413 from the edge
+    # (an HTML page) or with Notion's 400 validation_error. Which one Notion sends is unconfirmed.
+    "oversize_status": 413,
+    # Notion's "500 KB" (read as 500,000 bytes); tests lower it to play a Notion stricter than
+    # the app's own measure.
+    "max_body_bytes": 500_000,
 }
 
 
@@ -224,7 +230,18 @@ class SandboxState:
             "url": notion_url("", db["id"]), "public_url": None, "archived": False,
         }
 
-    def render_data_source(self, ds: dict) -> dict:
+    def visible_properties(self, ds: dict, bot: dict | None) -> dict:
+        """The schema as this bot sees it: relations to a data source it cannot see, and
+        rollups through such a relation, are left out (what Notion does)."""
+        if bot is None:
+            return ds["properties"]
+        hidden = {name for name, p in ds["properties"].items() if p["type"] == "relation"
+                  and not self.can_see(bot, "data_source", p["relation"]["data_source_id"])}
+        return {name: p for name, p in ds["properties"].items() if name not in hidden
+                and not (p["type"] == "rollup"
+                         and (p["rollup"] or {}).get("relation_property_name") in hidden)}
+
+    def render_data_source(self, ds: dict, bot: dict | None = None) -> dict:
         db = self.databases[ds["database_id"]]
         author = next(u for u in self.users.values() if u["workspace_id"] == db["workspace_id"])
         return {
@@ -234,7 +251,7 @@ class SandboxState:
             "last_edited_by": {"object": "user", "id": author["id"]},
             "last_edited_time": iso(ds["created_time"]),
             "title": [rich_text_item(ds["name"])], "description": [], "is_inline": False,
-            "properties": copy.deepcopy(ds["properties"]),
+            "properties": copy.deepcopy(self.visible_properties(ds, bot)),
             "parent": {"type": "database_id", "database_id": db["id"]},
             "database_parent": dict(db["parent"]),
             "url": notion_url("", db["id"]), "public_url": None,

@@ -22,6 +22,7 @@ COLORS = {"default", "gray", "brown", "orange", "yellow", "green", "blue", "purp
 TEXT_COLORS = COLORS | {c + "_background" for c in COLORS if c != "default"}
 ANNOTATIONS = {"bold", "italic", "strikethrough", "underline", "code"}
 MAX_ITEMS, MAX_TEXT, MAX_URL, MAX_EMAIL = 100, 2000, 2000, 200
+MAX_BLOCKS = 1000
 
 
 def show(value) -> str:
@@ -42,6 +43,25 @@ def check_body_keys(body: dict) -> None:
     for key in body:
         if key not in BODY_KEYS:
             raise fail(f"body.{key}", "not present", body[key])
+    blocks = _blocks(body)
+    if blocks > MAX_BLOCKS:
+        raise validation(f"body failed validation: the request has {blocks} block elements; "
+                         f"the limit is {MAX_BLOCKS}.")
+
+
+def _blocks(node) -> int:
+    """Block objects in `children`/`content` arrays at any depth (Notion's per-request count)."""
+    if isinstance(node, list):
+        return sum(_blocks(item) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    total = 0
+    for key, value in node.items():
+        if key in ("children", "content") and isinstance(value, list):
+            total += sum(1 for item in value if isinstance(item, dict))
+        if isinstance(value, (dict, list)):
+            total += _blocks(value)
+    return total
 
 
 def _length(path, items, limit=MAX_ITEMS):
@@ -92,7 +112,7 @@ class PageValidator:
     # ----- entry point -----------------------------------------------------------------------
     def properties(self, props) -> dict:
         _object("body.properties", props)
-        schema = self.ds["properties"]
+        schema = self.st.visible_properties(self.ds, self.bot)
         by_id = {p["id"]: name for name, p in schema.items()}
         values = {}
         for key, value in props.items():

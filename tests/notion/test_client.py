@@ -68,7 +68,7 @@ def test_every_request_carries_bearer_version_json_and_a_timeout(fake, client):
     headers = fake.calls[0].request.headers
     assert headers["Authorization"] == f"Bearer {TOKEN}"
     assert headers["Notion-Version"] == "2025-09-03"
-    assert headers["Content-Type"] == "application/json"
+    assert headers["Content-Type"] == "application/json; charset=utf-8"
     assert seen["timeout"] == (5, 30)
     assert client.calls == 1
     assert TOKEN not in repr(client)
@@ -124,7 +124,8 @@ def test_query_body(fake, client):
     fake.post(f"{API}/v1/data_sources/{DS}/query", json={"results": [], "has_more": False})
     client.query_data_source(DS, sorts=[{"timestamp": "created_time", "direction": "descending"}])
     assert json.loads(fake.calls[0].request.body) == {
-        "page_size": 25, "sorts": [{"timestamp": "created_time", "direction": "descending"}]}
+        "page_size": 25, "result_type": "page",
+        "sorts": [{"timestamp": "created_time", "direction": "descending"}]}
 
 
 def test_429_with_retry_after_waits_then_succeeds(fake, client, sleeper):

@@ -210,7 +210,7 @@ def test_heroku_redis_tls_urls_connect_without_certificate_checks():
 def test_outbox_timings_have_defaults_and_come_from_the_environment():
     """The worker subprocess is configured by its environment alone (tests/workers.py)."""
     names = ("OUTBOX_JOB_BUDGET_SECONDS", "OUTBOX_SAFETY_SWEEP_SECONDS", "OUTBOX_LEASE_SECONDS")
-    assert [settings.DEFAULTS[n] for n in names] == [240.0, 3.0, 180.0]
+    assert [settings.DEFAULTS[n] for n in names] == [240.0, 3.0, 300.0]
     found = settings.from_environ({"OUTBOX_JOB_BUDGET_SECONDS": "2",
                                    "OUTBOX_SAFETY_SWEEP_SECONDS": "0.5",
                                    "OUTBOX_LEASE_SECONDS": "3"})
