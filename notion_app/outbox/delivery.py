@@ -84,7 +84,8 @@ def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> N
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait
+                conn, lambda c: c.create_page(row.data_source_id, row.properties, row.template),
+                max_wait,
             )
     except NeedsReconnect:
         return _finish(row, retry_state, error=WAITING_FOR_RECONNECT, due=None)
