@@ -169,6 +169,9 @@ class RowSubmission(db.Model):
     title_property: Mapped[str | None] = mapped_column(String(255))
     title_text: Mapped[str | None] = mapped_column(Text)
     properties: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The template Notion applies after the create: {"type": "default"} or {"type":
+    # "template_id", "template_id"}, with its "name" when chosen (for the history); NULL: none.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     client_nonce: Mapped[str] = mapped_column(String(64), default=lambda: uuid.uuid4().hex)
     state: Mapped[str] = mapped_column(String(16), default=RowState.PENDING)
     attempts: Mapped[int] = mapped_column(default=0)

@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from ..connections.tokens import with_client
 from ..extensions import db
 from ..models import NotionCache, NotionConnection, utcnow
-from ..notion.errors import NotionRateLimited
+from ..notion.errors import NotionError, NotionRateLimited
 from ..notion.ids import canonical_id
 from ..notion.properties import title_of, title_property_name
 
@@ -255,3 +255,23 @@ def search_related_pages(
         {"id": canonical_id(p.get("id", "")), "title": title_of(p) or "Untitled"}
         for p in page.get("results") or []
     ]
+
+
+def templates(conn: NotionConnection, data_source_id: str) -> list[dict] | None:
+    """The data source's page templates, [{"id", "name", "is_default"}] (cached; one
+    GET /v1/data_sources/{id}/templates per page of 100). None when Notion would not list them
+    just now (the form then offers none; nothing is cached, so the next load asks again)."""
+
+    def fetch():
+        found = with_client(conn, lambda c: c.list_templates(data_source_id))
+        return [
+            {"id": canonical_id(t.get("id", "")), "name": t.get("name") or "Untitled",
+             "is_default": bool(t.get("is_default"))}
+            for t in found
+            if canonical_id(t.get("id", ""))
+        ]
+
+    try:
+        return cached(conn, f"templates:{data_source_id}", fetch)
+    except NotionError:
+        return None

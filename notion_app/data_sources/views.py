@@ -15,7 +15,7 @@ from ..models import NotionConnection, RowState, RowSubmission
 from ..notion import body as notion_body
 from ..notion import properties
 from ..scoping import connection_or_404, owned_or_404
-from . import catalog
+from . import catalog, templates
 from .catalog import data_source_or_404
 
 bp = Blueprint("data_sources", __name__)
@@ -60,10 +60,10 @@ def data_source(connection_id: int, ds_id: str):
     conn = connection_or_404(connection_id)
     ds = data_source_or_404(conn, ds_id)
     failed_id = request.args.get("row", type=int)
-    refill, errors = _failed_row(ds, failed_id)
+    refill, errors, template = _failed_row(ds, failed_id)
     return _page(
         conn, ds, values={}, errors=errors, nonce=uuid.uuid4().hex, refill=refill,
-        replaces=failed_id if refill else None,
+        replaces=failed_id if refill else None, template_value=templates.form_value(template),
     )
 
 
@@ -82,13 +82,16 @@ def append_row(connection_id: int, ds_id: str):
     replaces = request.form.get("replaces", type=int)
     # Notion refuses a request over 500 KB: say which field to shorten before saving the row.
     errors = errors or notion_body.page_size_errors(ds["id"], props)
-    if errors:
+    raw_template = request.form.get("template", "")[:100]
+    template, template_error = templates.choice(catalog.templates(conn, ds["id"]), raw_template)
+    if errors or template_error:
         page = _page(conn, ds, values=values, errors=errors, nonce=nonce, rows=False,
-                     replaces=replaces)
+                     replaces=replaces, template_value=raw_template,
+                     template_error=template_error)
         return page, 400
     row, _created = outbox.submit(
-        current_user, conn, ds, schema["properties"] or {}, outbox.NewRow(props, nonce),
-        replaces=replaces, send_now=True,
+        current_user, conn, ds, schema["properties"] or {},
+        outbox.NewRow(props, nonce, template=template), replaces=replaces, send_now=True,
     )
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == RowState.FAILED else {}
@@ -97,9 +100,10 @@ def append_row(connection_id: int, ds_id: str):
 
 def _page(
     conn, ds, *, values, errors, nonce, refill: dict | None = None, rows: bool = True,
-    replaces: int | None = None,
+    replaces: int | None = None, template_value: str = "", template_error: str | None = None,
 ):
-    """The data source page; a form sent back with errors costs no Notion call (rows=False)."""
+    """The data source page; a form sent back with errors costs no Notion call (rows=False).
+    The template select is offered when the data source has templates (a cached list)."""
     schema = catalog.schema(conn, ds["id"])
     rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor")) if rows else None
     fields = properties.form_fields(schema["properties"] or {})
@@ -108,6 +112,8 @@ def _page(
         "data_sources/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
         fields=fields, values=values, errors=errors, nonce=nonce, time_zones=TIME_ZONES,
         replaces=replaces,
+        template_options=templates.options(catalog.templates(conn, ds["id"])),
+        template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
         value_text=properties.value_text,
     )
@@ -193,11 +199,12 @@ def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
     return "Saved — it will be sent shortly.", "info"
 
 
-def _failed_row(ds: dict, row_id: int | None) -> tuple[dict, dict]:
-    """The properties and the field error of a row Notion refused, to fix and send again."""
+def _failed_row(ds: dict, row_id: int | None) -> tuple[dict, dict, dict | None]:
+    """The properties, the field error and the template of a row Notion refused, to fix and
+    send again."""
     if row_id is None:
-        return {}, {}
+        return {}, {}, None
     row = owned_or_404(RowSubmission, row_id)
     if row.data_source_id != ds["id"] or row.state != RowState.FAILED:
-        return {}, {}
-    return row.properties or {}, {row.error_property or "": row.last_error or ""}
+        return {}, {}, None
+    return row.properties or {}, {row.error_property or "": row.last_error or ""}, row.template

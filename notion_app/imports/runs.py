@@ -22,8 +22,9 @@ def nonce(import_id: int, row_number: int) -> str:
     return f"import-{import_id}-row-{row_number}"
 
 
-def send(imp: Import, conn: NotionConnection, user: User) -> bool:
-    """Submit every valid row once (False: this import was already sent); the outbox does the rest.
+def send(imp: Import, conn: NotionConnection, user: User, template: dict | None = None) -> bool:
+    """Submit every valid row once (False: this import was already sent), each created with
+    `template` when one is chosen (see `data_sources.templates`); the outbox does the rest.
 
     The state flip draft -> sending and the rows commit together: a double submit either finds
     the import already sending or loses on the nonces' unique constraint, and creates nothing.
@@ -43,7 +44,7 @@ def send(imp: Import, conn: NotionConnection, user: User) -> bool:
         .values(invalid_rows=len(invalid), row_errors=invalid)
     )
     rows = (
-        outbox.NewRow(r.properties, nonce(imp.id, r.number), r.number)
+        outbox.NewRow(r.properties, nonce(imp.id, r.number), r.number, template=template)
         for r in checked if not r.errors
     )
     data_source = {"id": imp.data_source_id, "title": imp.data_source_title}

@@ -18,7 +18,7 @@ from flask_login import current_user, login_required
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..buttons import PostForm
-from ..data_sources import catalog
+from ..data_sources import catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..models import Import
 from ..notion.ids import canonical_id
@@ -79,6 +79,10 @@ def preview(connection_id: int, ds_id: str, import_id: int):
     conn, ds, imp = _draft(connection_id, ds_id, import_id)
     if imp.state != "draft":
         return redirect(url_for(".progress", import_id=imp.id))
+    return _preview(conn, ds, imp)
+
+
+def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | None = None):
     checked = drafts.check_rows(imp, conn)
     invalid = [row for row in checked if row.errors]
     return render_template(
@@ -87,6 +91,8 @@ def preview(connection_id: int, ds_id: str, import_id: int):
         shown=checked[: drafts.PREVIEW_ROWS], invalid=invalid[:200],
         valid_count=len(checked) - len(invalid), invalid_count=len(invalid),
         duplicates=mapping.duplicate_targets(imp.mapping or {}),
+        template_options=templates.options(catalog.templates(conn, ds["id"])),
+        template_value=template_value, template_error=template_error,
     )
 
 
@@ -105,12 +111,19 @@ def save_mapping(connection_id: int, ds_id: str, import_id: int):
 @bp.post(BASE + "/<int:import_id>/send")
 @login_required
 def send(connection_id: int, ds_id: str, import_id: int):
-    """Queue the valid rows once, then watch them go."""
-    conn, _ds, imp = _draft(connection_id, ds_id, import_id)
+    """Queue the valid rows once (with the template chosen for them), then watch them go."""
+    conn, ds, imp = _draft(connection_id, ds_id, import_id)
     if PostForm().validate_on_submit():
+        raw_template = request.form.get("template", "")[:100]
+        template, template_error = templates.choice(
+            catalog.templates(conn, ds["id"]), raw_template
+        )
+        if template_error and imp.state == "draft":
+            return _preview(conn, ds, imp, template_value=raw_template,
+                            template_error=template_error), 400
         if mapping.duplicate_targets(imp.mapping or {}):
             flash("Two columns map to the same property: change one before sending.", "error")
-        elif runs.send(imp, conn, current_user):
+        elif runs.send(imp, conn, current_user, template=template):
             flash("Sending: rows go out at your Notion workspace's pace.", "info")
     return redirect(url_for(".progress", import_id=imp.id))
 

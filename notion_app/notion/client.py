@@ -186,9 +186,26 @@ class NotionClient:
         path = f"/v1/data_sources/{check_id(data_source_id)}/query"
         return self._request("POST", path, json=body, read=True)
 
-    def create_page(self, data_source_id: str, properties: dict) -> dict:
-        """Append one row. Never retried once it may have reached Notion."""
+    def list_templates(self, data_source_id: str, name: str | None = None) -> list[dict]:
+        """Every page template of a data source ({id, name, is_default}; follows cursors).
+
+        Notion's answer is `{templates, has_more, next_cursor}` (not a `results` list)."""
+        path = f"/v1/data_sources/{check_id(data_source_id)}/templates"
+        params = {"page_size": 100, **({"name": name} if name else {})}
+        return list(self._paginate(
+            lambda cursor: self._request("GET", path, params={**params, **_cursor(cursor)}),
+            key="templates",
+        ))
+
+    def create_page(
+        self, data_source_id: str, properties: dict, template: dict | None = None
+    ) -> dict:
+        """Append one row, with a template applied when `template` is Notion's
+        `{"type": "default"}` or `{"type": "template_id", "template_id": ...}` (Notion applies it
+        after answering). Never retried once it may have reached Notion."""
         body = bodies.page_body(check_id(data_source_id), properties)
+        if template and template.get("type") not in (None, "none"):
+            body["template"] = _template_parameter(template)
         return self._request("POST", "/v1/pages", json=body, read=False)
 
     def pages_created_since(
@@ -221,14 +238,16 @@ class NotionClient:
         return list(pages)
 
     def _paginate(
-        self, fetch: Callable[[str | None], dict], max_pages: int | None = None
+        self, fetch: Callable[[str | None], dict], max_pages: int | None = None,
+        key: str = "results",
     ) -> Iterator[dict]:
-        """The results of a Notion list endpoint, page after page (`fetch(cursor)` gets one)."""
+        """The items (under `key`) of a Notion list endpoint, page after page (`fetch(cursor)`
+        gets one)."""
         cursor, fetched = None, 0
         while max_pages is None or fetched < max_pages:
             page = fetch(cursor)
             fetched += 1
-            yield from page.get("results") or []
+            yield from page.get(key) or []
             cursor = page.get("next_cursor")
             if not page.get("has_more") or not cursor:
                 return
@@ -375,6 +394,16 @@ def _json_object(resp: requests.Response) -> dict | None:
     except ValueError:
         return None
     return data if isinstance(data, dict) else None
+
+
+def _template_parameter(template: dict) -> dict:
+    """Notion's `template` body parameter from what a row stores (which may carry more, such as
+    the template's name for the history)."""
+    if template["type"] == "template_id":
+        return {"type": "template_id", "template_id": check_id(template["template_id"])}
+    if template["type"] == "default":
+        return {"type": "default"}
+    raise ValueError(f"not a template choice: {template['type']!r}")
 
 
 def _cursor(cursor: str | None) -> dict:

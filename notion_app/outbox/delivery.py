@@ -99,8 +99,8 @@ def _deliver(
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(row.data_source_id, row.properties), max_wait,
-                background=background,
+                conn, lambda c: c.create_page(row.data_source_id, row.properties, row.template),
+                max_wait, background=background,
             )
     except (NeedsReconnect, nerr.NotionError, oauth.TokenResponseError) as exc:
         retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING

@@ -30,11 +30,14 @@ class AlreadySubmitted(Exception):
 
 @dataclass(frozen=True)
 class NewRow:
-    """One row to submit: Notion property values, and the nonce that makes a resubmit a no-op."""
+    """One row to submit: Notion property values, and the nonce that makes a resubmit a no-op;
+    `template`, when given, is applied by Notion after the create ({"type": "default"} or
+    {"type": "template_id", "template_id", "name"}; see `templates.choice`)."""
 
     properties: dict
     nonce: str
     row_number: int | None = None
+    template: dict | None = None
 
 
 def submit(
@@ -106,6 +109,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         data_source_id=data_source["id"],
         data_source_title=(data_source.get("title") or "")[:255] or None,
         properties=row.properties,
+        template=row.template,
         title_property=(title_property or "")[:255] or None,
         title_text=title_text,
         client_nonce=row.nonce,

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..buttons import PostForm
+from ..data_sources.templates import label as template_label
 from ..extensions import db
 from ..models import RowState, RowSubmission
 from ..scoping import owned_or_404
@@ -35,7 +36,7 @@ def history():
         "outbox/rows.html", rows=found[:LIMIT],
         older=found[LIMIT - 1].id if len(found) > LIMIT else None,
         state=state if state in STATES else "", states=STATES, unsent=outbox_rows.UNSENT,
-        form=PostForm(),
+        form=PostForm(), template_label=template_label,
     )
 
 

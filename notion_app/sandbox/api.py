@@ -8,7 +8,7 @@ from .errors import NotionError, fault_error, json_body, not_found, ok, state, v
 from .faults import take_rate_token
 from .ids import new_id, normalize_id, now
 from .query import matches, sort_key
-from .validation import PageValidator, check_body_keys, fail
+from .validation import PageValidator, check_body_keys, fail, template_choice
 
 bp = Blueprint("sandbox_api", __name__, url_prefix="/v1")
 SEARCH_KEYS = {"query", "filter", "sort", "start_cursor", "page_size"}
@@ -169,6 +169,23 @@ def query_data_source(raw_id):
     return _list(rows + children, body.get("start_cursor"), body.get("page_size"))
 
 
+@bp.get("/data_sources/<raw_id>/templates")
+def list_templates(raw_id):
+    """A data source's page templates: {templates: [{id, name, is_default}], has_more,
+    next_cursor}, paginated by `start_cursor`/`page_size`, filtered by `name` (case-insensitive
+    substring)."""
+    st = state()
+    name = request.args.get("name") or ""
+    with st.lock:
+        ds = _visible_source(st, raw_id)
+        found = [{"id": t["id"], "name": t["name"], "is_default": t["is_default"]}
+                 for t in st.templates_of(ds["id"]) if name.lower() in t["name"].lower()]
+    page = paginate(found, request.args.get("start_cursor"), request.args.get("page_size"),
+                    where="query")
+    return ok({"templates": page["results"], "has_more": page["has_more"],
+               "next_cursor": page["next_cursor"]})
+
+
 def _parent(st, body):
     """The data source (or page) a new page goes under, checked like Notion does."""
     if "parent" not in body:
@@ -231,6 +248,7 @@ def create_page():
             values = {"title": _page_title(body["properties"])}
         else:
             values = PageValidator(st, g.bot, ds).properties(body["properties"])
+        template_id = template_choice(st, ds, body)
         stamp = now()
         page = st._new_page(new_id(), g.bot["workspace_id"], parent, stamp, g.bot["bot_id"])
         page["values"] = values
@@ -240,8 +258,13 @@ def create_page():
             st.finish_row(page, ds)
         st.pages[page["id"]] = page
         rendered = st.render_page(page)
+        if template_id is not None:  # applied after this answer, like Notion does
+            delay = float(st.settings.get("template_delay_ms") or 0) / 1000
+            page["template_pending"] = {"template_id": template_id,
+                                        "at": time.monotonic() + delay}
         st.created_pages.append({"id": page["id"], "request_properties": body["properties"],
-                                 "page": rendered, "token": g.token})
+                                 "template": body.get("template"), "page": rendered,
+                                 "token": g.token})
         ambiguous = dict(st.ambiguous)
         if ambiguous["count"] > 0:
             st.ambiguous["count"] -= 1

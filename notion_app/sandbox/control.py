@@ -13,7 +13,7 @@ from .validation import PageValidator
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
-            "max_body_bytes"}
+            "max_body_bytes", "template_delay_ms"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
 OVERSIZE_STATUSES = {400, 413}
 
@@ -207,6 +207,63 @@ def create_page_as():
         return ok(st.render_page(page))
 
 
+@bp.get("/pages/<page_id>/content")
+def page_content(page_id):
+    """What a template brought to a page: its content (paragraph texts), which template was
+    applied, and whether one is still on its way."""
+    st = state()
+    with st.lock:
+        page = st.pages.get(normalize_id(page_id) or "")
+        if page is None:
+            return jsonify({"error": "no such page"}), 404
+        st.settle(page)
+        return jsonify({"id": page["id"], "content": page.get("content") or [],
+                        "template_applied": page.get("template_applied"),
+                        "template_pending": bool(page.get("template_pending"))})
+
+
+@bp.post("/templates/apply")
+def apply_templates():
+    """Apply every template still on its way now (the moment Notion would have)."""
+    st = state()
+    with st.lock:
+        pending = [p for p in st.pages.values() if p.get("template_pending")]
+        for page in pending:
+            st.settle(page, force=True)
+    return jsonify({"applied": len(pending)})
+
+
+@bp.post("/templates")
+def add_template():
+    """Add a page template to a data source: {"data_source": key or id, "name", "is_default",
+    "values": {property: simple value}, "content": [paragraph texts]}."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        ds = next((d for d in st.data_sources.values()
+                   if body.get("data_source") in (d["key"], d["id"])), None)
+        if ds is None or not isinstance(body.get("name"), str) or not body["name"]:
+            return _bad("data_source is the key or id of a data source; name is a string")
+        try:
+            template = st.add_template(
+                None, make_id("template", ds["id"], body["name"], str(len(st.templates))),
+                ds["id"], body["name"], body.get("values") or {}, body.get("content") or [],
+                is_default=bool(body.get("is_default")),
+            )
+        except (KeyError, StopIteration, TypeError):
+            return _bad("values name properties of the data source, with valid values")
+        return jsonify({k: template[k] for k in ("id", "name", "is_default")})
+
+
+@bp.delete("/templates/<template_id>")
+def delete_template(template_id):
+    """Someone deleted the template in Notion."""
+    st = state()
+    with st.lock:
+        removed = st.templates.pop(normalize_id(template_id) or "", None)
+    return jsonify({"deleted": removed is not None})
+
+
 class SandboxControl:
     """A requests-based client for the control endpoints and the consent page."""
 
@@ -282,6 +339,23 @@ class SandboxControl:
         return self._call("POST", "/_sandbox/pages",
                           json={"data_source_id": data_source_id, "properties": properties,
                                 "author": author})
+
+
+    def page_content(self, page_id: str) -> dict:
+        return self._call("GET", f"/_sandbox/pages/{page_id}/content")
+
+    def apply_templates(self) -> dict:
+        return self._call("POST", "/_sandbox/templates/apply")
+
+    def add_template(self, data_source: str, name: str, *, is_default=False, values=None,
+                     content=None) -> dict:
+        return self._call("POST", "/_sandbox/templates",
+                          json={"data_source": data_source, "name": name,
+                                "is_default": is_default, "values": values or {},
+                                "content": content or []})
+
+    def delete_template(self, template_id: str) -> dict:
+        return self._call("DELETE", f"/_sandbox/templates/{template_id}")
 
     def consent(self, authorize_url: str, *, workspace="acme", user="ada", pages="all",
                 allow=True) -> str:

@@ -137,6 +137,14 @@ def build(state) -> None:
                        "Assignee": [who], "Project": [make_id("page", "project", proj)]},
                       t(10 + 5 * i), who)
 
+    state.add_template("bug_report", make_id("template", "tasks", "bug_report"), tasks_ds,
+                       "Bug report", {"Tags": ["Bug"], "Priority": "High",
+                                      "Notes": "Steps to reproduce, expected, actual."},
+                       ["Steps to reproduce", "Expected", "Actual"], is_default=True)
+    state.add_template("weekly_review", make_id("template", "tasks", "weekly_review"), tasks_ds,
+                       "Weekly review", {"Tags": ["Docs"]},
+                       ["Wins", "Misses", "Next week"])
+
     inv_db = make_id("database", "inventory")
     inv_spec = [("Item", "title", {}), ("Qty", "number", {"format": "number"}),
                 ("In stock", "checkbox", {})]

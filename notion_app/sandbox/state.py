@@ -19,6 +19,8 @@ DEFAULT_SETTINGS = {
     # Notion's "500 KB" (read as 500,000 bytes); tests lower it to play a Notion stricter than
     # the app's own measure.
     "max_body_bytes": 500_000,
+    # Notion applies a template after the create has answered: this long after, here.
+    "template_delay_ms": 500,
 }
 
 
@@ -54,6 +56,9 @@ class SandboxState:
             self.ambiguous = {"count": 0, "mode": "status", "status": 502}
             self.buckets: dict[str, list[float]] = {}
             self.created_pages: list[dict] = []
+            # Page templates by id: {"id", "name", "is_default", "data_source_id", "values",
+            # "content"}; not pages of the data source (queries and search never list them).
+            self.templates: dict[str, dict] = {}
             if self.seeded:
                 seed.build(self)
 
@@ -100,6 +105,37 @@ class SandboxState:
                                        "database_id": dbid, "properties": props,
                                        "created_time": created, "next_unique": 1}
 
+    def add_template(self, key, tid, ds_id, name, simple: dict, content: list[str],
+                     is_default=False):
+        """A page template of a data source: property values (simple python values, as in
+        `add_row`) and paragraphs of content, applied to a page created with it."""
+        ds = self.data_sources[ds_id]
+        values = {n: self._simple_value(ds["properties"][n], v) for n, v in simple.items()}
+        self.templates[tid] = {"key": key, "id": tid, "name": name, "is_default": is_default,
+                               "data_source_id": ds_id, "values": values,
+                               "content": list(content)}
+        return self.templates[tid]
+
+    def templates_of(self, ds_id: str) -> list[dict]:
+        return [t for t in self.templates.values() if t["data_source_id"] == ds_id]
+
+    def settle(self, page: dict, force: bool = False) -> None:
+        """Apply the template a page was created with once its moment has come (Notion does it
+        asynchronously, after the create has answered): the template's property values fill
+        what the create left empty, and its content becomes the page's."""
+        pending = page.get("template_pending")
+        if not pending or (not force and time.monotonic() < pending["at"]):
+            return
+        template = self.templates.get(pending["template_id"])
+        page["template_pending"] = None
+        if template is None:  # deleted in the meantime
+            return
+        for name, value in template["values"].items():
+            if page["values"].get(name) in (None, [], ""):
+                page["values"][name] = copy.deepcopy(value)
+        page["content"] = list(template["content"])
+        page["template_applied"] = template["id"]
+
     def add_row(self, key, pid, ds_id, simple: dict, created, author):
         """Add a seed row from simple python values."""
         ds = self.data_sources[ds_id]
@@ -121,6 +157,9 @@ class SandboxState:
         if ptype in ("select", "status"):
             opt = next(o for o in prop[ptype]["options"] if o["name"] == value)
             return {"id": opt["id"], "name": opt["name"], "color": opt["color"]}
+        if ptype == "multi_select":
+            opts = {o["name"]: o for o in prop[ptype]["options"]}
+            return [{"id": opts[v]["id"], "name": v, "color": opts[v]["color"]} for v in value]
         if ptype == "people":
             return [self.user_object(uid) for uid in value]
         if ptype == "relation":
@@ -130,7 +169,8 @@ class SandboxState:
     def _new_page(self, pid, workspace_id, parent, created, author):
         return {"id": pid, "workspace_id": workspace_id, "parent": parent,
                 "created_time": created, "last_edited_time": created, "created_by": author,
-                "last_edited_by": author, "values": {}, "title_prop": None, "unique": None}
+                "last_edited_by": author, "values": {}, "title_prop": None, "unique": None,
+                "content": [], "template_pending": None, "template_applied": None}
 
     def finish_row(self, page, ds):
         """Number the row and note its title property."""
@@ -160,6 +200,7 @@ class SandboxState:
         return plain(page["values"].get(page["title_prop"] or "title", []))
 
     def render_page(self, page: dict) -> dict:
+        self.settle(page)
         if page["parent"]["type"] == "data_source_id":
             ds = self.data_sources[page["parent"]["data_source_id"]]
             props = {name: self._render_value(page, prop) for name, prop in
@@ -324,4 +365,8 @@ class SandboxState:
                            "data_sources": {self.data_sources[i]["key"]: i
                                             for i in d["data_source_ids"]}}
                 for d in self.databases.values()},
+            "templates": {t["key"] or t["id"]: {"id": t["id"], "name": t["name"],
+                                     "is_default": t["is_default"],
+                                     "data_source": self.data_sources[t["data_source_id"]]["key"]}
+                          for t in self.templates.values()},
         }

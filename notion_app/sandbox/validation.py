@@ -366,3 +366,50 @@ class PageValidator:
                 out.append({"name": name, "type": "file",
                             "file": {"url": url, "expiry_time": inner.get("expiry_time")}})
         return out
+
+
+TEMPLATE_TYPES = ("none", "default", "template_id")
+
+
+def template_choice(st, ds, body: dict) -> str | None:
+    """The id of the template a create asks for (None: no template), checked like Notion:
+    `type` none/default/template_id, a template of the parent data source, never together with
+    `children`, `content` or `markdown`. The data source's default template is applied only
+    when asked for."""
+    if "template" not in body:
+        return None
+    value = _object("body.template", body["template"])
+    kind = value.get("type", _MISSING)
+    if kind not in TEMPLATE_TYPES:
+        raise fail("body.template.type", '`"none"`, `"default"` or `"template_id"`', kind)
+    _only("body.template", value,
+          {"type", "timezone"} | ({"template_id"} if kind == "template_id" else set()))
+    if "timezone" in value:
+        zone = _string("body.template.timezone", value["timezone"])
+        if zone not in zoneinfo.available_timezones():
+            raise fail("body.template.timezone", "a valid IANA time zone", zone)
+    if kind == "none":
+        return None
+    for key in ("children", "content", "markdown"):
+        if key in body:
+            raise validation(f"body failed validation: body.{key} should be not present when "
+                             f"body.template is given (a template brings its own content), "
+                             f"instead was `{show(body[key])}`.")
+    if ds is None:
+        raise validation("body failed validation: body.template can only be used when the "
+                         "parent is a data source.")
+    templates = st.templates_of(ds["id"])
+    if kind == "default":
+        default = next((t for t in templates if t["is_default"]), None)
+        if default is None:
+            raise validation(f"body failed validation: body.template.type is `\"default\"`, "
+                             f"but data source {ds['id']} has no default template.")
+        return default["id"]
+    raw = value.get("template_id", _MISSING)
+    tid = normalize_id(raw)
+    if tid is None:
+        raise fail("body.template.template_id", "a valid uuid", raw)
+    if tid not in {t["id"] for t in templates}:
+        raise validation(f"body failed validation: body.template.template_id {tid} is not a "
+                         f"template of data source {ds['id']}.")
+    return tid

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from html import unescape
 
-from helpers import calls, conn_id, connect, ds_url, key, page_form, post_form
+from helpers import calls, conn_id, connect, ds_ids, ds_url, key, page_form, post_form
 from sqlalchemy import select
 
 from notion_app.extensions import db
@@ -63,13 +63,15 @@ def test_refresh_drops_the_cache(app, user_client, sandbox):
     assert user_client.post(f"/connections/{conn_id(app)}/databases/refresh").status_code == 400
 
 
-def test_opening_the_form_costs_2_calls_then_1(app, user_client, sandbox):
+def test_opening_the_form_costs_3_calls_then_1(app, user_client, sandbox):
+    """The schema and the template list are cached; only the latest rows are asked again."""
     connect(user_client, sandbox)
     user_client.get(f"/connections/{conn_id(app)}/databases")
     sandbox.clear_requests()
     url = ds_url(app, sandbox, "projects")
     assert user_client.get(url).status_code == 200
-    assert calls(sandbox) == 2
+    assert sorted(r["path"].rsplit("/", 1)[-1] for r in sandbox.requests()) == [
+        ds_ids(sandbox)["projects"], "query", "templates"]
     sandbox.clear_requests()
     assert user_client.get(url).status_code == 200
     assert [r["path"].rsplit("/", 1)[-1] for r in sandbox.requests()] == ["query"]
@@ -220,21 +222,22 @@ def test_more_rows_follows_the_cursor(app, user_client, sandbox, monkeypatch):
 
 
 def test_people_and_pages_load_on_demand_and_stay_cached(app, user_client, sandbox):
-    """Opening the form: schema + latest rows only. The people and the related pages cost one
-    call each when the person asks for them, then they are part of the page from the cache."""
+    """Opening the form: schema + templates + latest rows only. The people and the related pages
+    cost one call each when the person asks for them, then they are part of the page from the
+    cache."""
     connect(user_client, sandbox)
     user_client.get(f"/connections/{conn_id(app)}/databases")
     sandbox.clear_requests()
     url = ds_url(app, sandbox, "tasks")
     html = user_client.get(url).get_data(as_text=True)
     grace_box = f'value="{sandbox.seed()["users"]["grace"]["id"]}"'
-    assert calls(sandbox) == 2
+    assert calls(sandbox) == 3
     assert grace_box not in html and "Show the workspace&#39;s people" in html
     people = user_client.get(f"{url}/choices/{key('Assignee')}").get_json()["items"]
     pages = user_client.get(f"{url}/choices/{key('Project')}").get_json()["items"]
     assert "Grace Hopper" in [p["label"] for p in people]
     assert "Apollo" in [p["label"] for p in pages]
-    assert calls(sandbox) == 4
+    assert calls(sandbox) == 5
     sandbox.clear_requests()
     html = user_client.get(url).get_data(as_text=True)
     assert grace_box in html and "Apollo" in html and 'data-filter="' in html

@@ -258,3 +258,41 @@ def test_post_routes_need_csrf(user_client, app, sandbox):
         assert user_client.post(url).status_code == 400, url
     with app.app_context():
         assert db.session.get(Import, imp).state == "draft"
+
+
+def test_an_import_can_apply_a_template_to_every_row(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    weekly = sandbox.seed()["templates"]["weekly_review"]["id"]
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
+    html = user_client.get(preview).get_data(as_text=True)
+    chooser = re.search(r'<select id="template" name="template".*?</select>', html, re.S)
+    assert chooser and f'<option value="{weekly}">Weekly review</option>' in chooser.group(0)
+    token = csrf_from(html)
+    sandbox.clear_requests()
+    resp = user_client.post(preview + "/send", data={"csrf_token": token, "template": weekly})
+    assert resp.status_code == 302 and calls(sandbox) == 0  # the list was cached by the preview
+    sweep_all(app)
+    created = sandbox.pages()
+    assert len(created) == 2
+    assert all(p["template"] == {"type": "template_id", "template_id": weekly} for p in created)
+    with app.app_context():
+        rows = db.session.scalars(select(RowSubmission)).all()
+        assert [r.template["name"] for r in rows] == ["Weekly review"] * 2
+
+
+def test_an_import_with_a_template_not_offered_sends_nothing(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    preview = start_import(user_client, app, sandbox, CSV_OK.encode())
+    token = csrf_from(user_client.get(preview).get_data(as_text=True))
+    resp = user_client.post(preview + "/send", data={"csrf_token": token, "template": "0" * 32})
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 400
+    assert 'id="template-error" class="field-error">This template is not one of' in html
+    assert "Nothing was sent" in html and '<strong data-count="valid">2</strong>' in html
+    with app.app_context():
+        assert db.session.scalars(select(RowSubmission)).all() == []
+        assert db.session.get(Import, import_id(preview)).state == "draft"
+    ok = user_client.post(preview + "/send", data={"csrf_token": token, "template": ""})
+    assert ok.status_code == 302
+    sweep_all(app)
+    assert all(p["template"] is None for p in sandbox.pages()) and len(sandbox.pages()) == 2

@@ -142,6 +142,35 @@ def test_ambiguous_create_is_reconciled_not_resent(app, conn_ids, sandbox, mode)
     assert len(queries) == 1
 
 
+def test_ambiguous_create_with_a_template_is_reconciled_after_the_template_landed(
+    app, conn_ids, sandbox
+):
+    """The template changes the page after the create (Tags, Priority, Notes): the row is still
+    recognised by the values it wrote itself, and not sent twice."""
+    user_id, conn_id, ds = conn_ids
+    bug_report = sandbox.seed()["templates"]["bug_report"]["id"]
+    template = {"type": "template_id", "template_id": bug_report, "name": "Bug report"}
+    with app.app_context():
+        row, _ = outbox.submit(
+            db.session.get(User, user_id), db.session.get(NotionConnection, conn_id),
+            {"id": ds, "title": "Tasks"}, TASKS_SCHEMA,
+            outbox.NewRow(title_props("Templated"), uuid.uuid4().hex, template=template),
+        )
+        row_id = row.id
+    sandbox.ambiguous(count=1, mode="status", status=502)
+    row = send(app, row_id)
+    assert row.state == "unknown"
+    sandbox.apply_templates()
+    (created,) = sandbox.pages()
+    page = created["page"]
+    assert created["template"] == {"type": "template_id", "template_id": bug_report}
+    assert sandbox.page_content(page["id"])["template_applied"] == bug_report
+    make_all_due(app)
+    row = send(app, row_id)
+    assert row.state == "sent" and row.notion_page_id == page["id"]
+    assert len(page_posts(sandbox)) == 1 and created_titles(sandbox) == {"Templated": 1}
+
+
 def test_unknown_outcome_that_did_not_arrive_is_sent_after_checking(app, conn_ids, sandbox):
     row_id = submit(app, conn_ids, "Never arrived")
     with app.app_context():

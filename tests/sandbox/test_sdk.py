@@ -107,3 +107,24 @@ def test_typed_errors(tokens, sandbox_url, seed):
     with pytest.raises(APIResponseError) as err:
         sdk(sandbox_url, "ntn_bad").users.me()
     assert err.value.code == APIErrorCode.Unauthorized and err.value.status == 401
+
+
+def test_list_templates_and_create_from_one(tokens, sandbox_url, seed, control):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    ds_id = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    listed = client.data_sources.list_templates(data_source_id=ds_id, page_size=1)
+    assert listed["templates"][0]["name"] == "Bug report" and listed["has_more"] is True
+    rest = client.data_sources.list_templates(data_source_id=ds_id,
+                                              start_cursor=listed["next_cursor"])
+    assert [t["name"] for t in rest["templates"]] == ["Weekly review"]
+    page = client.pages.create(
+        parent={"type": "data_source_id", "data_source_id": ds_id},
+        properties={"Name": {"title": [{"text": {"content": "Via SDK template"}}]}},
+        template={"type": "template_id", "template_id": rest["templates"][0]["id"]})
+    control.apply_templates()
+    tags = client.pages.retrieve(page_id=page["id"])["properties"]["Tags"]["multi_select"]
+    assert [t["name"] for t in tags] == ["Docs"]
+    with pytest.raises(APIResponseError) as err:
+        client.pages.create(parent={"data_source_id": ds_id}, properties={},
+                            template={"type": "template_id", "template_id": "0" * 32})
+    assert err.value.code == APIErrorCode.ValidationError
