@@ -79,6 +79,12 @@ document.querySelectorAll("[data-choices-url] a[data-load-choices]").forEach(fun
         if (!box.querySelector("input[type=checkbox]")) { link.removeAttribute("id"); }
         var first = box.querySelector("input[type=checkbox]");
         if (first && !document.getElementById(name)) { first.id = name; }
+        if (data.message) {  // e.g. Notion will not list the workspace's people
+          var note = document.createElement("p");
+          note.className = "muted";
+          note.textContent = data.message;
+          box.appendChild(note);
+        }
         link.parentNode.remove();
       })
       .catch(function () {

@@ -25,6 +25,7 @@ from ..models import (
     utcnow,
 )
 from ..notion import oauth
+from ..notion.ids import canonical_id
 from .tokens import store_tokens
 
 log = logging.getLogger(__name__)
@@ -108,7 +109,10 @@ def _apply_token(conn: NotionConnection, token: dict) -> None:
     conn.notion_user_id = person.get("id")
     conn.notion_user_name = person.get("name")
     conn.notion_user_email = (person.get("person") or {}).get("email")
-    conn.duplicated_template_id = token.get("duplicated_template_id")
+    # Only the connect that duplicated the template names it; a later reconnect keeps it.
+    conn.duplicated_template_id = (
+        canonical_id(token.get("duplicated_template_id")) or conn.duplicated_template_id
+    )
     conn.token_type = token.get("token_type")
     store_tokens(conn, token)
     conn.state = ConnectionState.ACTIVE

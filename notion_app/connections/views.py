@@ -22,7 +22,9 @@ from markupsafe import Markup, escape
 
 from .. import outbox
 from ..buttons import PostForm
+from ..data_sources import catalog
 from ..notion import oauth
+from ..notion.ids import compact_id
 from ..scoping import connection_or_404
 from . import authorizations
 
@@ -39,8 +41,16 @@ def dashboard():
     conns = authorizations.user_connections(current_user)
     waiting = {c.id: outbox.waiting_count(c) for c in conns}
     return render_template(
-        "connections/dashboard.html", connections=conns, waiting=waiting, form=PostForm()
+        "connections/dashboard.html", connections=conns, waiting=waiting, form=PostForm(),
+        template_url=template_url,
     )
+
+
+def template_url(page_id: str) -> str | None:
+    """Notion's link to the page copied from the integration's template (any page opens at
+    notion.so/<id without dashes>)."""
+    compact = compact_id(page_id)
+    return f"https://www.notion.so/{compact}" if len(compact) == 32 else None
 
 
 @bp.post("/connections/connect")
@@ -130,6 +140,7 @@ def _exchange_and_save() -> tuple[str, str]:
             "Log in to that account, or disconnect it there first.",
             "error",
         )
+    catalog.note_connected(conn)  # Notion's search is still indexing what was just shared
     resumed = outbox.resume_connection(conn)
     name = escape(conn.workspace_name or "your Notion workspace")
     message = Markup("Connected <strong>{}</strong>.").format(name)

@@ -3,6 +3,12 @@
 Views call these functions; the Notion calls go through `connections.tokens.with_client`.
 Cached answers live in `NotionCache` rows (per connection, shared by every worker) for
 `CACHE_SECONDS`.
+
+Search is not an access check (Notion's search is eventually consistent: right after OAuth, and
+for databases inside a shared page, items are missing for a while). The listing is only for
+browsing; whether a data source may be opened is `GET /v1/data_sources/{id}` (cached as its
+schema). A listing fetched in the first `INDEXING_SECONDS` after a connect may be partial, so it
+is kept `INDEXING_TTL` seconds only.
 """
 
 from __future__ import annotations
@@ -18,12 +24,16 @@ from sqlalchemy.exc import IntegrityError
 from ..connections.tokens import with_client
 from ..extensions import db
 from ..models import NotionCache, NotionConnection, utcnow
-from ..notion.errors import NotionError, NotionRateLimited
+from ..notion.errors import NotionError, NotionForbidden, NotionNotFound, NotionRateLimited
 from ..notion.ids import canonical_id
 from ..notion.properties import title_of, title_property_name
 
 CACHE_SECONDS = 300
+INDEXING_SECONDS = 60  # Notion: search "fills in within a minute" of a grant
+INDEXING_TTL = 10
 LIST_KEY = "data_sources"
+CONNECTED_KEY = "connected"
+USERS_NOT_LISTABLE = {"not_listable": True}
 ROWS_PER_PAGE = 25
 RELATION_OPTIONS = 100
 
@@ -42,10 +52,16 @@ def _entry(conn: NotionConnection, key: str) -> NotionCache | None:
     return db.session.scalar(query)
 
 
-def cached(conn: NotionConnection, key: str, fetch, *, refresh: bool = False) -> Any:
-    """The cached value for `key`, or `fetch()` stored (one row per key, upserted)."""
+def cached(
+    conn: NotionConnection, key: str, fetch, *, refresh: bool = False, ttl=None
+) -> Any:
+    """The cached value for `key`, or `fetch()` stored (one row per key, upserted).
+
+    `ttl(entry)`, when given, says how long that entry stays fresh (default `_ttl()`).
+    """
     entry = _entry(conn, key)
-    if entry is not None and not refresh and utcnow() - entry.fetched_at < _ttl():
+    fresh_for = _ttl() if entry is None or ttl is None else ttl(entry)
+    if entry is not None and not refresh and utcnow() - entry.fetched_at < fresh_for:
         return entry.value
     value = fetch()
     if entry is None:
@@ -68,9 +84,41 @@ def peek(conn: NotionConnection, key: str) -> Any:
 
 
 def forget(conn: NotionConnection) -> None:
-    """Drop every cached answer of this connection (the Refresh button)."""
-    db.session.execute(delete(NotionCache).where(NotionCache.connection_id == conn.id))
+    """Drop every cached answer of this connection (the Refresh button); when it was connected
+    is kept."""
+    db.session.execute(
+        delete(NotionCache).where(
+            NotionCache.connection_id == conn.id, NotionCache.key != CONNECTED_KEY
+        )
+    )
     db.session.commit()
+
+
+# -- right after a connect ------------------------------------------------------------------
+
+
+def note_connected(conn: NotionConnection) -> None:
+    """A (re)connect: what was cached may be out of date, and search is still indexing."""
+    forget(conn)
+    cached(conn, CONNECTED_KEY, lambda: True, refresh=True)
+
+
+def _indexing_until(conn: NotionConnection):
+    entry = _entry(conn, CONNECTED_KEY)
+    if entry is None:
+        return None
+    seconds = current_app.config.get("NOTION_INDEXING_SECONDS", INDEXING_SECONDS)
+    return entry.fetched_at + timedelta(seconds=seconds)
+
+
+def indexing(conn: NotionConnection) -> bool:
+    """True in the first minute after a connect, while Notion's search may miss what was shared."""
+    until = _indexing_until(conn)
+    return until is not None and utcnow() < until
+
+
+def indexing_ttl() -> float:
+    return float(current_app.config.get("NOTION_INDEXING_TTL", INDEXING_TTL))
 
 
 # -- data sources ---------------------------------------------------------------------------
@@ -115,8 +163,16 @@ def _fetch_groups(conn: NotionConnection) -> list[dict]:
 
 
 def database_groups(conn: NotionConnection, *, refresh: bool = False) -> list[dict]:
-    """The connection's data sources grouped by database (cached)."""
-    return cached(conn, LIST_KEY, lambda: _fetch_groups(conn), refresh=refresh)
+    """The connection's data sources grouped by database (cached; a list fetched while Notion
+    was still indexing the connect only for `indexing_ttl()` seconds)."""
+    until = _indexing_until(conn)
+
+    def ttl(entry):
+        if until is not None and entry.fetched_at < until:
+            return timedelta(seconds=indexing_ttl())
+        return _ttl()
+
+    return cached(conn, LIST_KEY, lambda: _fetch_groups(conn), refresh=refresh, ttl=ttl)
 
 
 def matching(groups: list[dict], query: str) -> list[dict]:
@@ -135,27 +191,80 @@ def matching(groups: list[dict], query: str) -> list[dict]:
     return out
 
 
-def shared_data_source(conn: NotionConnection, data_source_id: str) -> dict | None:
-    """The summary of a data source shared through `conn`, None when it is not one of them.
-
-    The id comes from a URL or a form: it is untrusted until found in this list.
-    """
-    wanted = canonical_id(data_source_id)
-    if wanted is None:
-        return None
-    for group in database_groups(conn):
+def _listed(conn: NotionConnection, wanted: str) -> dict | None:
+    """The data source's summary from a fresh cached listing (no call): being listed is proof
+    of access, not being listed proves nothing."""
+    for group in peek(conn, LIST_KEY) or []:
         for ds in group["data_sources"]:
             if ds["id"] == wanted:
                 return {**ds, "database_title": group["title"]}
     return None
 
 
+def shared_data_source(
+    conn: NotionConnection, data_source_id: str, *, only_cached: bool = False
+) -> dict | None | bool:
+    """The summary of a data source `conn` may read; None when Notion says it may not (or the id
+    is not an id); False when `only_cached` and that is not known without a call.
+
+    The id comes from a URL or a form: it is untrusted until Notion answers
+    `GET /v1/data_sources/{id}` for this connection's own token (cached as the schema).
+    """
+    wanted = canonical_id(data_source_id)
+    if wanted is None:
+        return None
+    listed = _listed(conn, wanted)
+    if listed is not None:
+        return listed
+    if only_cached and peek(conn, f"schema:{wanted}") is None:
+        return False
+    try:
+        found = schema(conn, wanted)
+    except NotionNotFound:
+        return None
+    title = found.get("title") or "Untitled"
+    return {
+        "id": wanted, "title": title, "database_id": found.get("database_id") or wanted,
+        "url": found.get("url"), "icon": found.get("icon"), "database_title": title,
+    }
+
+
 def data_source_or_404(conn: NotionConnection, data_source_id: str) -> dict:
-    """A data source shared through `conn` (the id in the URL is untrusted until found)."""
+    """A data source `conn` may read (the id in the URL is untrusted until Notion says so)."""
     found = shared_data_source(conn, data_source_id)
-    if found is None:
+    if not found:
         abort(404)
     return found
+
+
+def database_by_link(conn: NotionConnection, object_id: str) -> dict | None:
+    """What a pasted Notion link points at, as a group {"id", "title", "url", "icon",
+    "data_sources"}: a database (`GET /v1/databases/{id}`, cached) or else a data source; None
+    when this connection cannot see either."""
+    wanted = canonical_id(object_id)
+    if wanted is None:
+        return None
+
+    def fetch():
+        database = with_client(conn, lambda c: c.get_database(wanted))
+        title = title_of(database) or "Untitled"
+        sources = [
+            {"id": canonical_id(s.get("id", "")), "title": s.get("name") or title}
+            for s in database.get("data_sources") or []
+            if canonical_id(s.get("id", ""))
+        ]
+        return {"id": wanted, "title": title, "url": database.get("url"),
+                "icon": _emoji(database), "data_sources": sources}
+
+    try:  # a 404 is not cached: the person may be sharing it in Notion right now
+        return cached(conn, f"database:{wanted}", fetch)
+    except NotionNotFound:
+        pass
+    ds = shared_data_source(conn, wanted)
+    if not ds:
+        return None
+    return {"id": ds["database_id"], "title": ds["database_title"], "url": ds["url"],
+            "icon": ds["icon"], "data_sources": [ds]}
 
 
 # -- one data source ------------------------------------------------------------------------
@@ -166,7 +275,9 @@ def schema(conn: NotionConnection, data_source_id: str) -> dict:
 
     def fetch():
         ds = with_client(conn, lambda c: c.get_data_source(data_source_id))
-        return {"title": title_of(ds), "url": ds.get("url"), "properties": ds.get("properties")}
+        parent = ds.get("parent") or {}
+        return {"title": title_of(ds), "url": ds.get("url"), "properties": ds.get("properties"),
+                "database_id": canonical_id(parent.get("database_id") or ""), "icon": _emoji(ds)}
 
     return cached(conn, f"schema:{data_source_id}", fetch)
 
@@ -194,14 +305,23 @@ def latest_rows(conn: NotionConnection, data_source_id: str, cursor: str | None 
     }
 
 
-def workspace_users(conn: NotionConnection, *, only_cached: bool = False) -> list[dict] | None:
-    """The people of the workspace, for the people picker (cached; None when `only_cached` and
-    nothing fresh is cached)."""
-    if only_cached:
-        return peek(conn, "users")
+def workspace_users(
+    conn: NotionConnection, *, only_cached: bool = False
+) -> list[dict] | None | bool:
+    """The people of the workspace, for the people picker (cached): a list; None when
+    `only_cached` and nothing fresh is cached; False when Notion refuses to list them (the
+    integration lacks the user-information capability: a 403, cached like a list).
+
+    Notion never lists guests: a person missing from the list may still be a valid id.
+    """
 
     def fetch():
-        users = with_client(conn, lambda c: c.list_users())
+        try:
+            users = with_client(conn, lambda c: c.list_users())
+        except NotionForbidden as exc:
+            if exc.code != "restricted_resource":
+                raise
+            return USERS_NOT_LISTABLE
         return [
             {"id": canonical_id(u.get("id", "")), "name": u.get("name") or "",
              "email": (u.get("person") or {}).get("email"), "type": u.get("type")}
@@ -209,7 +329,8 @@ def workspace_users(conn: NotionConnection, *, only_cached: bool = False) -> lis
             if canonical_id(u.get("id", ""))
         ]
 
-    return cached(conn, "users", fetch)
+    value = peek(conn, "users") if only_cached else cached(conn, "users", fetch)
+    return False if value == USERS_NOT_LISTABLE else value
 
 
 def relation_pages(
@@ -217,7 +338,9 @@ def relation_pages(
 ) -> list[dict] | None | bool:
     """Pages of a related data source to pick from (cached); None when it is not shared; False
     when `only_cached` and nothing fresh is cached."""
-    related = shared_data_source(conn, related_data_source_id or "")
+    related = shared_data_source(conn, related_data_source_id or "", only_cached=only_cached)
+    if related is False:
+        return False
     if related is None:
         return None
     if only_cached:
@@ -242,7 +365,7 @@ def search_related_pages(
     """Pages of a related data source whose title contains `text` (one query; beyond the first
     RELATION_OPTIONS pages the picker lists)."""
     related = shared_data_source(conn, related_data_source_id or "")
-    if related is None:
+    if not related:
         return []
     title = title_property_name(schema(conn, related["id"])["properties"] or {})
     if title is None:

@@ -14,6 +14,8 @@ from ..buttons import PostForm
 from ..models import NotionConnection, RowState, RowSubmission
 from ..notion import body as notion_body
 from ..notion import properties
+from ..notion.ids import notion_link_id
+from ..notion.properties.links import NOT_LISTABLE
 from ..scoping import connection_or_404, owned_or_404
 from . import catalog, templates
 from .catalog import data_source_or_404
@@ -34,12 +36,49 @@ TIME_ZONES = (
 def list_data_sources(connection_id: int):
     """Every data source shared through the connection, grouped by database."""
     conn = connection_or_404(connection_id)
+    return _list_page(conn)
+
+
+def _list_page(conn, *, link: str = "", link_error: str | None = None, opened=None):
     query = request.args.get("q", "")[:200]
     groups = catalog.database_groups(conn)
     return render_template(
         "data_sources/list.html", conn=conn, groups=catalog.matching(groups, query), query=query,
         total=sum(len(g["data_sources"]) for g in groups), form=PostForm(),
+        indexing=catalog.indexing(conn), refresh_seconds=catalog.indexing_ttl(),
+        link=link, link_error=link_error, opened=opened,
     )
+
+
+LINK_HELP = "Paste the database's link from Notion (••• → Copy link) or its id."
+
+
+@bp.get("/connections/<int:connection_id>/databases/open")
+@login_required
+def open_link(connection_id: int):
+    """Open a database by its Notion link: search may not list it yet (or ever, when it is inside
+    a shared page), but Notion answers GET for what the connection may read."""
+    conn = connection_or_404(connection_id)
+    link = request.args.get("link", "").strip()[:2000]
+    if not link:
+        return _list_page(conn, link=link, link_error=f"Paste a link. {LINK_HELP}"), 400
+    target = notion_link_id(link)
+    if target is None:
+        return _list_page(
+            conn, link=link, link_error=f"That is not a Notion database link. {LINK_HELP}"
+        ), 400
+    group = catalog.database_by_link(conn, target)
+    if group is None or not group["data_sources"]:
+        error = (
+            "Notion does not let this app see that database. In Notion, open it and add this "
+            "app under ••• → Connections, then try again."
+        )
+        return _list_page(conn, link=link, link_error=error), 404
+    if len(group["data_sources"]) == 1:
+        return redirect(url_for(
+            ".data_source", connection_id=conn.id, ds_id=group["data_sources"][0]["id"]
+        ))
+    return _list_page(conn, link=link, opened=group)
 
 
 @bp.post("/connections/<int:connection_id>/databases/refresh")
@@ -77,7 +116,7 @@ def append_row(connection_id: int, ds_id: str):
     nonce = request.form.get("nonce", "")
     nonce = nonce if NONCE_RE.match(nonce) else uuid.uuid4().hex
     props, errors, values = properties.parse_form(
-        schema["properties"], request.form, known_user_ids=_user_ids(conn, schema)
+        schema["properties"], request.form, users=_users_for_emails(conn, schema)
     )
     replaces = request.form.get("replaces", type=int)
     # Notion refuses a request over 500 KB: say which field to shorten before saving the row.
@@ -130,7 +169,10 @@ def choices(connection_id: int, ds_id: str, key: str):
     if field is None:
         abort(404)
     if field.type == "people":
-        items = [{"id": u["id"], "label": _person(u)} for u in _people(conn, loaded=True)]
+        people = _people(conn, loaded=True)
+        if people is False:
+            return {"items": [], "message": NOT_LISTABLE}
+        items = [{"id": u["id"], "label": _person(u)} for u in people]
     elif text := request.args.get("q", "").strip()[:100]:
         pages = catalog.search_related_pages(conn, field.related_data_source_id, text)
         items = [{"id": p["id"], "label": p["title"]} for p in pages]
@@ -147,13 +189,16 @@ def _person(user: dict) -> str:
     return user.get("name") or user.get("email") or user["id"]
 
 
-def _people(conn: NotionConnection, *, loaded: bool) -> list[dict] | None:
+def _people(conn: NotionConnection, *, loaded: bool) -> list[dict] | None | bool:
     users = catalog.workspace_users(conn, only_cached=not loaded)
-    return None if users is None else [u for u in users if u["type"] != "bot"]
+    if users is None or users is False:
+        return users
+    return [u for u in users if u["type"] != "bot"]
 
 
-def _people_options(conn: NotionConnection, fields) -> list[dict] | None:
-    """Workspace people when cached (or asked for with ?load=); None: load them on demand."""
+def _people_options(conn: NotionConnection, fields) -> list[dict] | None | bool:
+    """Workspace people when cached (or asked for with ?load=); None: load them on demand;
+    False: Notion will not list them (ids can still be pasted)."""
     picker = next((f for f in fields if f.type == "people" and f.writable), None)
     if picker is None:
         return []
@@ -172,13 +217,22 @@ def _relation_options(conn: NotionConnection, fields) -> dict:
     }
 
 
-def _user_ids(conn: NotionConnection, schema: dict) -> list[str] | None:
-    """Known people ids when the workspace's people are cached; else None (ids are then only
-    checked for shape, and Notion names any unknown one, at its field, if it refuses the row)."""
-    if not any(p.get("type") == "people" for p in (schema["properties"] or {}).values()):
+def _users_for_emails(conn: NotionConnection, schema: dict) -> list[dict] | None:
+    """The workspace's people, to look up emails typed in a people field (one cached call, only
+    when an email was typed); None when there is none or Notion will not list them.
+
+    People ids are only checked for shape: Notion never lists guests, so the list cannot prove an
+    id wrong (Notion names an unknown one, at its field, if it refuses the row)."""
+    keys = [
+        properties.field_key(str(p.get("id") or name))
+        for name, p in (schema["properties"] or {}).items()
+        if p.get("type") == "people"
+    ]
+    typed = [v for k in keys for v in request.form.getlist(k) + request.form.getlist(k + "-new")]
+    if not any("@" in v for v in typed):
         return None
-    users = catalog.workspace_users(conn, only_cached=True)
-    return None if users is None else [u["id"] for u in users]
+    users = catalog.workspace_users(conn)
+    return None if users is False else users
 
 
 def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:

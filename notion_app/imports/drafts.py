@@ -48,14 +48,17 @@ def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
     schema_props = schema.get("properties") or {}
     mapping = {c: p for c, p in (imp.mapping or {}).items() if p}
     people = any((schema_props.get(p) or {}).get("type") == "people" for p in mapping.values())
+    # Emails are looked up in the workspace's list when Notion gives it (False: no capability);
+    # ids are accepted by shape, since Notion never lists guests.
     users = catalog.workspace_users(conn) if people else None
+    users = None if users is False else users
     width = len(imp.columns or [])
     checked = []
     for number, cells in enumerate(imp.rows or [], 1):
         record = dict(zip(imp.columns or [], cells, strict=False))
         props, errors = properties.parse_row(
             schema_props, mapping, record,
-            known_user_ids=[u["id"] for u in users] if users is not None else None, users=users,
+            users=users,
         )
         if not errors:  # a row over Notion's 500 KB per request: which field to shorten
             errors = notion_body.page_size_errors(imp.data_source_id, props)

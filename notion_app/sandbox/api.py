@@ -103,11 +103,11 @@ def search():
         results = []
         if kind in (None, "page"):
             results += [st.render_page(p) for p in st.pages.values()
-                        if st.can_see(bot, "page", p["id"])
+                        if st.indexed(bot, "page", p["id"])
                         and query.lower() in st.page_title(p).lower()]
         if kind in (None, "data_source"):
             results += [st.render_data_source(ds, bot) for ds in st.data_sources.values()
-                        if st.can_see(bot, "data_source", ds["id"]) and query.lower()
+                        if st.indexed(bot, "data_source", ds["id"]) and query.lower()
                         in st.databases[ds["database_id"]]["title"].lower()]
     results.sort(key=lambda r: (r["last_edited_time"], r["id"]),
                  reverse=sort.get("direction", "descending") == "descending")
@@ -297,11 +297,15 @@ def users_me():
 
 @bp.get("/users")
 def users():
-    """People of the token's workspace, then the bot, paginated."""
+    """Members of the token's workspace (never guests), then the bot, paginated; a 403 when the
+    integration lacks the user-information capability."""
     st = state()
     with st.lock:
+        if st.settings.get("users_forbidden"):
+            raise NotionError(403, "restricted_resource",
+                              "Insufficient permissions for this endpoint.")
         people = [st.user_object(u["id"]) for u in st.users.values()
-                  if u["workspace_id"] == g.bot["workspace_id"]]
+                  if u["workspace_id"] == g.bot["workspace_id"] and not u.get("guest")]
         people.append(st.bot_user(g.bot))
     size = request.args.get("page_size")
     return _list(people, request.args.get("start_cursor"), size, "user", where="query")

@@ -13,7 +13,8 @@ from .validation import PageValidator
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
-            "max_body_bytes", "template_delay_ms"}
+            "max_body_bytes", "template_delay_ms", "search_index_delay", "users_forbidden",
+            "template"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
 OVERSIZE_STATUSES = {400, 413}
 
@@ -57,14 +58,61 @@ def add_people():
         if ws is None:
             return _bad("workspace is the key or id of a seeded workspace")
         prefix = str(body.get("prefix") or "person")[:40]
+        guest = bool(body.get("guest"))
         start = sum(1 for u in st.users.values() if u["key"].startswith(f"{prefix}-"))
         added = []
         for n in range(start, start + count):
             key = f"{prefix}-{n}"
             uid = make_id("user", ws["id"], key)
-            st.add_user(key, uid, f"{prefix.title()} {n}", f"{key}@example.com", ws["id"])
-            added.append({"key": key, "id": uid})
+            st.add_user(key, uid, f"{prefix.title()} {n}", f"{key}@example.com", ws["id"],
+                        guest=guest)
+            added.append({"key": key, "id": uid, "email": f"{key}@example.com"})
     return jsonify(added)
+
+
+@bp.post("/databases")
+def add_database():
+    """Add a database (one data source: Name, Notes) inside a page: `{"parent": <page key or id>,
+    "title": "..."}`. Whoever can see the page can see it (Notion's inherited access)."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        parent = st.keys["pages"].get(body.get("parent"), body.get("parent"))
+        page = st.pages.get(parent or "")
+        if page is None:
+            return _bad("parent is the key or id of a page")
+        title = str(body.get("title") or "Nested database")[:100]
+        key = str(body.get("key") or make_id("database", parent, title)[:8])
+        db_id, ds_id = make_id("database", parent, title), make_id("data_source", parent, title)
+        props = {"Name": {"id": "title", "name": "Name", "description": None, "type": "title",
+                          "title": {}},
+                 "Notes": {"id": "nts1", "name": "Notes", "description": None,
+                           "type": "rich_text", "rich_text": {}}}
+        st.add_database(key, db_id, page["workspace_id"], title, None, page["created_time"],
+                        [(key, ds_id, title, props)],
+                        parent={"type": "page_id", "page_id": page["id"]})
+    return jsonify({"database_id": db_id, "data_source_id": ds_id, "key": key})
+
+
+@bp.post("/share")
+def share():
+    """Share a page or database with a bot now (Notion's ••• → Connections), or take it away
+    (`"unshare": true`)."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        bot = st.bots.get(body.get("bot_id") or "")
+        if bot is None:
+            return _bad("bot_id is the bot_id of an authorization")
+        oid = body.get("id")
+        oid = st.keys["pages"].get(oid) or st.keys["databases"].get(oid) or oid
+        if oid not in st.pages and oid not in st.databases:
+            return _bad("id is the key or id of a page or database")
+        if body.get("unshare"):
+            bot["grants"].discard(oid)
+        else:
+            st.grant(bot, [oid])
+    return jsonify({"shared": not body.get("unshare"), "id": oid})
 
 
 @bp.post("/clients")
@@ -305,9 +353,19 @@ class SandboxControl:
             return self._call("GET", "/_sandbox/settings")
         return self._call("PATCH", "/_sandbox/settings", json=changes)
 
-    def add_people(self, workspace: str, count: int, prefix: str = "person") -> list[dict]:
+    def add_people(self, workspace: str, count: int, prefix: str = "person",
+                   guest: bool = False) -> list[dict]:
         return self._call("POST", "/_sandbox/people",
-                          json={"workspace": workspace, "count": count, "prefix": prefix})
+                          json={"workspace": workspace, "count": count, "prefix": prefix,
+                                "guest": guest})
+
+    def add_database(self, parent: str, title: str, key: str | None = None) -> dict:
+        return self._call("POST", "/_sandbox/databases",
+                          json={"parent": parent, "title": title, "key": key})
+
+    def share(self, bot_id: str, oid: str, unshare: bool = False) -> dict:
+        return self._call("POST", "/_sandbox/share",
+                          json={"bot_id": bot_id, "id": oid, "unshare": unshare})
 
     def fail_next(self, status, count=1, path=None, method=None, retry_after=None, html=False):
         return self._call("POST", "/_sandbox/faults",
@@ -358,7 +416,7 @@ class SandboxControl:
         return self._call("DELETE", f"/_sandbox/templates/{template_id}")
 
     def consent(self, authorize_url: str, *, workspace="acme", user="ada", pages="all",
-                allow=True) -> str:
+                allow=True, duplicate=False) -> str:
         """Play the user on the consent page; return the Location the sandbox redirects to."""
         seed = self.seed()
         ws = seed["workspaces"].get(workspace, {"id": workspace})
@@ -369,6 +427,8 @@ class SandboxControl:
         if resp.status_code != 200 or 'data-consent="notion-sandbox"' not in resp.text:
             raise AssertionError(f"authorize did not show the consent page: {resp.status_code} "
                                  f"{resp.text[:300]}")
+        if duplicate and "data-duplicate-template" not in resp.text:
+            raise AssertionError("the consent page offers no template to duplicate")
         offered = [unescape(v) for v in re.findall(r'name="page_ids" value="([^"]+)"', resp.text)]
         if pages == "all":
             picked = offered
@@ -378,7 +438,7 @@ class SandboxControl:
             picked = [lookup.get(p, p) for p in pages]
         user_id = seed["users"].get(user, {"id": user})["id"]
         form = {**params, "workspace_id": ws["id"], "user_id": user_id, "page_ids": picked,
-                "action": "allow" if allow else "cancel"}
+                "action": "duplicate" if duplicate else "allow" if allow else "cancel"}
         post = self.http.post(self.base_url + split.path, data=form, timeout=self.timeout,
                               allow_redirects=False)
         if post.status_code != 302:

@@ -7,7 +7,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, request
 
 from .errors import OAuthError, ok, read_body, state
-from .ids import make_id
+from .ids import make_id, new_id, now
 
 bp = Blueprint("sandbox_oauth", __name__, url_prefix="/v1/oauth")
 CODE_TTL = 600
@@ -53,7 +53,8 @@ def authorize_page():
     people = [u for u in st.users.values() if u["workspace_id"] == workspace["id"]]
     items = st.top_level_items(workspace["id"])
     return render_template("consent.html", client=client, params=params, workspaces=workspaces,
-                           workspace=workspace, people=people, items=items)
+                           workspace=workspace, people=people, items=items,
+                           template=st.settings.get("template"))
 
 
 @bp.post("/authorize")
@@ -65,7 +66,8 @@ def authorize_submit():
     if error:
         return error
     extra = {"state": params["state"]} if "state" in params else {"state": ""}
-    if form.get("action") != "allow":
+    action = form.get("action")
+    if action not in ("allow", "duplicate"):
         return _redirect(params["redirect_uri"], error="access_denied", **extra)
     st = state()
     with st.lock:
@@ -73,15 +75,42 @@ def authorize_submit():
         user = st.users.get(form.get("user_id", ""))
         if workspace is None or user is None or user["workspace_id"] != workspace["id"]:
             return _error_page("Choose a workspace and one of its members.")
-        offered = {i[1] for i in st.top_level_items(workspace["id"])}
-        picked = set(form.getlist("page_ids"))
-        if not picked <= offered:
-            return _error_page("Some picked pages are not in this workspace.")
+        duplicated = None
+        if action == "duplicate":
+            if not st.settings.get("template"):
+                return _error_page("This integration has no template to duplicate.")
+            duplicated = duplicate_template(st, workspace["id"], user["id"])
+            picked = {duplicated}
+        else:
+            offered = {i[1] for i in st.top_level_items(workspace["id"])}
+            picked = set(form.getlist("page_ids"))
+            if not picked <= offered:
+                return _error_page("Some picked pages are not in this workspace.")
         code = secrets.token_urlsafe(24)
         st.codes[code] = {"client_id": client["client_id"], "redirect_uri": params["redirect_uri"],
                           "workspace_id": workspace["id"], "user_id": user["id"],
-                          "grants": picked, "expires": time.time() + CODE_TTL}
+                          "grants": picked, "granted_at": time.time(),
+                          "duplicated_template_id": duplicated,
+                          "expires": time.time() + CODE_TTL}
     return _redirect(params["redirect_uri"], code=code, **extra)
+
+
+def duplicate_template(st, workspace_id: str, user_id: str) -> str:
+    """Copy the integration's template into the workspace: a top-level page with a database
+    inside (shared with the bot through the page). Returns the new page's id."""
+    title = str(st.settings["template"])
+    stamp = now()
+    page_id, db_id, ds_id = new_id(), new_id(), new_id()
+    st.add_page(None, page_id, workspace_id, {"type": "workspace", "workspace": True}, title,
+                stamp, user_id)
+    props = {"Name": {"id": "title", "name": "Name", "description": None, "type": "title",
+                      "title": {}},
+             "Notes": {"id": "nts1", "name": "Notes", "description": None, "type": "rich_text",
+                       "rich_text": {}}}
+    st.add_database(f"template_{db_id[:8]}", db_id, workspace_id, f"{title} rows", None, stamp,
+                    [(f"template_{ds_id[:8]}", ds_id, f"{title} rows", props)],
+                    parent={"type": "page_id", "page_id": page_id})
+    return page_id
 
 
 def _client_auth():
@@ -114,8 +143,9 @@ def token():
     grant = body.get("grant_type")
     st = state()
     with st.lock:
+        duplicated = None
         if grant == "authorization_code":
-            bot_id = _redeem_code(st, client, body)
+            bot_id, duplicated = _redeem_code(st, client, body)
         elif grant == "refresh_token":
             bot_id = _redeem_refresh(st, client, body)
         elif not grant:
@@ -131,11 +161,11 @@ def token():
             "bot_id": bot_id, "workspace_id": ws["id"], "workspace_name": ws["name"],
             "workspace_icon": ws["icon"],
             "owner": {"type": "user", "user": st.user_object(bot["user_id"])},
-            "duplicated_template_id": None,
+            "duplicated_template_id": duplicated,
         })
 
 
-def _redeem_code(st, client, body) -> str:
+def _redeem_code(st, client, body) -> tuple[str, str | None]:
     code = body.get("code")
     if not isinstance(code, str) or not code:
         raise OAuthError("invalid_request", "code is required.")
@@ -153,9 +183,11 @@ def _redeem_code(st, client, body) -> str:
                          "in the authorization request.")
     bot_id = make_id("bot", client["client_id"], entry["workspace_id"], entry["user_id"])
     bot = st.bots.setdefault(bot_id, {"bot_id": bot_id, "access": None, "refresh": None})
+    before = bot.get("granted_at") or {}
     bot.update(client_id=client["client_id"], workspace_id=entry["workspace_id"],
-               user_id=entry["user_id"], grants=set(entry["grants"]))
-    return bot_id
+               user_id=entry["user_id"], grants=set(entry["grants"]),
+               granted_at={i: before.get(i, entry["granted_at"]) for i in entry["grants"]})
+    return bot_id, entry.get("duplicated_template_id")
 
 
 def _redeem_refresh(st, client, body) -> str:

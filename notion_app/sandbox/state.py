@@ -21,6 +21,13 @@ DEFAULT_SETTINGS = {
     "max_body_bytes": 500_000,
     # Notion applies a template after the create has answered: this long after, here.
     "template_delay_ms": 500,
+    # Search is eventually consistent: it leaves out what was shared less than this many seconds
+    # ago (directly or through a parent page), while GET answers at once.
+    "search_index_delay": 0,
+    # The integration lacks the "read user information" capability: GET /v1/users is a 403.
+    "users_forbidden": False,
+    # The integration has a template: the consent page offers to duplicate it (its title).
+    "template": None,
 }
 
 
@@ -80,9 +87,9 @@ class SandboxState:
     def workspace_key(self, key):
         return next(w for w in self.workspaces.values() if w["key"] == key)
 
-    def add_user(self, key, uid, name, email, workspace_id):
+    def add_user(self, key, uid, name, email, workspace_id, guest=False):
         self.users[uid] = {"key": key, "id": uid, "name": name, "email": email,
-                           "workspace_id": workspace_id}
+                           "workspace_id": workspace_id, "guest": guest}
 
     def add_page(self, key, pid, workspace_id, parent, title, created, author):
         page = self._new_page(pid, workspace_id, parent, created, author)
@@ -93,10 +100,10 @@ class SandboxState:
             self.keys["pages"][key] = pid
         return page
 
-    def add_database(self, key, dbid, workspace_id, title, icon, created, sources):
+    def add_database(self, key, dbid, workspace_id, title, icon, created, sources, parent=None):
         self.databases[dbid] = {
             "key": key, "id": dbid, "title": title, "workspace_id": workspace_id,
-            "parent": dict(seed.TOP), "icon": icon, "created_time": created,
+            "parent": dict(parent or seed.TOP), "icon": icon, "created_time": created,
             "data_source_ids": [s[1] for s in sources],
         }
         self.keys["databases"][key] = dbid
@@ -309,27 +316,65 @@ class SandboxState:
         items = [("page", p["id"], self.page_title(p)) for p in self.pages.values()
                  if p["workspace_id"] == workspace_id and p["parent"]["type"] == "workspace"]
         items += [("database", d["id"], d["title"]) for d in self.databases.values()
-                  if d["workspace_id"] == workspace_id]
+                  if d["workspace_id"] == workspace_id and d["parent"]["type"] == "workspace"]
         return items
 
-    def can_see(self, bot: dict, kind: str, oid: str) -> bool:
-        grants = bot["grants"]
-        if kind == "database":
-            return oid in grants
+    def _lineage(self, kind: str, oid: str) -> list[str]:
+        """The object's id and its ancestors' (database, page, ...): sharing any of them shares
+        it, like Notion (a database inside a shared page is shared)."""
+        chain: list[str] = []
+        while oid and oid not in chain:
+            if kind == "data_source":
+                ds = self.data_sources.get(oid)
+                if ds is None:
+                    return []
+                kind, oid = "database", ds["database_id"]
+                continue
+            obj = (self.databases if kind == "database" else self.pages).get(oid)
+            if obj is None:
+                return []
+            chain.append(oid)
+            parent = obj["parent"]
+            if parent["type"] == "data_source_id":
+                kind, oid = "database", parent["database_id"]
+            elif parent["type"] == "page_id":
+                kind, oid = "page", parent["page_id"]
+            else:
+                break
+        return chain
+
+    def _workspace_of(self, kind: str, oid: str) -> str | None:
         if kind == "data_source":
             ds = self.data_sources.get(oid)
-            return bool(ds) and ds["database_id"] in grants
-        page = self.pages.get(oid)
-        if not page or page["workspace_id"] != bot["workspace_id"]:
-            return False
-        if oid in grants:
-            return True
-        parent = page["parent"]
-        if parent["type"] == "data_source_id":
-            return parent["database_id"] in grants
-        if parent["type"] == "page_id":
-            return self.can_see(bot, "page", parent["page_id"])
-        return False
+            kind, oid = "database", ds["database_id"] if ds else None
+        obj = (self.databases if kind == "database" else self.pages).get(oid)
+        return obj["workspace_id"] if obj else None
+
+    def granted_at(self, bot: dict, kind: str, oid: str) -> float | None:
+        """When the object became visible to the bot (its oldest grant along the lineage), or
+        None when the bot cannot see it."""
+        if self._workspace_of(kind, oid) != bot["workspace_id"]:
+            return None
+        times = bot.get("granted_at") or {}
+        found = [times.get(i, 0.0) for i in self._lineage(kind, oid) if i in bot["grants"]]
+        return min(found) if found else None
+
+    def can_see(self, bot: dict, kind: str, oid: str) -> bool:
+        return self.granted_at(bot, kind, oid) is not None
+
+    def indexed(self, bot: dict, kind: str, oid: str) -> bool:
+        """Search finds it: visible, and shared longer ago than `search_index_delay` seconds."""
+        when = self.granted_at(bot, kind, oid)
+        delay = float(self.settings.get("search_index_delay") or 0)
+        return when is not None and time.time() - when >= delay
+
+    def grant(self, bot: dict, ids) -> None:
+        """Share objects with a bot now (the picker, "Add connections", a duplicated template)."""
+        stamp = time.time()
+        bot.setdefault("granted_at", {})
+        for oid in ids:
+            bot["grants"].add(oid)
+            bot["granted_at"][oid] = stamp
 
     # ----- tokens ----------------------------------------------------------------------------
     def issue_tokens(self, bot_id: str) -> tuple[str, str]:

@@ -24,6 +24,7 @@ def test_list_groups_data_sources_by_database(app, user_client, sandbox):
 
 
 def test_empty_state_explains_sharing(app, user_client, sandbox):
+    app.config["NOTION_INDEXING_SECONDS"] = 0  # long after the connect
     connect(user_client, sandbox, pages=[])
     html = user_client.get(f"/connections/{conn_id(app)}/databases").get_data(as_text=True)
     assert "No databases shared with this app yet" in html
@@ -77,14 +78,59 @@ def test_opening_the_form_costs_3_calls_then_1(app, user_client, sandbox):
     assert [r["path"].rsplit("/", 1)[-1] for r in sandbox.requests()] == ["query"]
 
 
-def test_unshared_or_bogus_data_source_is_404_without_a_call(app, user_client, sandbox):
+def test_unshared_or_bogus_data_source_is_404(app, user_client, sandbox):
+    """T10: what is not an id costs no call; an id not shared is asked of Notion once (the
+    listing is no access check), with this connection's own token, and is a 404."""
     connect(user_client, sandbox, pages=["projects"])
     user_client.get(f"/connections/{conn_id(app)}/databases")
     sandbox.clear_requests()
-    assert user_client.get(ds_url(app, sandbox, "tasks")).status_code == 404
-    for bad in ("x", "../../v1/users", "0" * 32):
+    for bad in ("x", "../../v1/users", "0" * 31, "1a2b3c4d5e6f40718293a4b5c6d7e8f9g"):
         assert user_client.get(f"/connections/{conn_id(app)}/data-sources/{bad}").status_code == 404
     assert calls(sandbox) == 0
+    resp = user_client.get(ds_url(app, sandbox, "tasks"))
+    assert resp.status_code == 404 and "Add a row" not in resp.get_data(as_text=True)
+    tasks = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
+    asked = sandbox.requests()
+    assert [(r["method"], r["path"], r["status"]) for r in asked] == [
+        ("GET", f"/v1/data_sources/{tasks}", 404)
+    ]
+    assert asked[0]["token"] == _token_of(app, conn_id(app))
+    assert user_client.post(ds_url(app, sandbox, "tasks"), data={}).status_code in (400, 404)
+    assert calls(sandbox, "/v1/pages") == 0
+
+
+def _token_of(app, connection_id: int) -> str:
+    from notion_app import crypto
+    from notion_app.models import NotionConnection
+
+    with app.app_context():
+        conn = db.session.get(NotionConnection, connection_id)
+        return crypto.decrypt(conn.access_token_encrypted)
+
+
+def test_a_data_source_of_another_users_connection_is_404_without_a_call(app, client, sandbox):
+    """T10: ada's connection id in bob's session is a 404 before anything is asked of Notion;
+    bob's own connection, not shared the database, asks with bob's token only."""
+    from helpers import logout, signup
+
+    signup(client, "ada@example.com")
+    connect(client, sandbox, user="ada")
+    ada_conn, ada_token = conn_id(app), _token_of(app, conn_id(app))
+    ada_url = ds_url(app, sandbox, "tasks")
+    assert client.get(ada_url).status_code == 200
+    logout(client)
+    signup(client, "bob@example.com")
+    connect(client, sandbox, user="grace", pages=["projects"])
+    bob_conn = conn_id(app)
+    assert bob_conn != ada_conn
+    sandbox.clear_requests()
+    assert client.get(ada_url).status_code == 404
+    assert client.get(f"/connections/{ada_conn}/databases").status_code == 404
+    assert calls(sandbox) == 0
+    resp = client.get(f"/connections/{bob_conn}/data-sources/{ada_url.rsplit('/', 1)[-1]}")
+    assert resp.status_code == 404
+    assert {r["token"] for r in sandbox.requests()} == {_token_of(app, bob_conn)}
+    assert ada_token not in {r["token"] for r in sandbox.requests()}
 
 
 def test_every_property_type_end_to_end(app, user_client, sandbox):

@@ -177,7 +177,7 @@ def test_empty_optional_fields_are_omitted_and_title_is_required():
         ("Mail", [("Mail", "a@" + "b" * 200 + ".com")], "200"),
         ("Phone", [("Phone", "call me")], "phone"),
         ("Owner", [("Owner", "9995f3a3-893f-43fa-b625-460c61094c78")], "member"),
-        ("Owner", [("Owner", "bob")], "member"),
+        ("Owner", [("Owner", "bob")], "not a Notion person id"),
         ("Links", [("Links", "not-a-uuid")], "Notion id"),
         ("Docs", [("Docs", "ftp://x/y")], "http"),
         ("Docs", [("Docs", ""), ("Docs-name", "orphan")], "URL"),

@@ -65,7 +65,8 @@ def test_t10_another_user_gets_404_everywhere_and_no_notion_call(app, client, sa
     token = csrf_from(client.get("/connections").get_data(as_text=True))
     sandbox.clear_requests()
     gets = [f"/connections/{a_conn}/databases", f"/connections/{a_conn}/databases?q=x", a_url,
-            a_url + "?cursor=abc", a_url + "/choices/p-title", a_url + "?load=p-title"]
+            a_url + "?cursor=abc", a_url + "/choices/p-title", a_url + "?load=p-title",
+            f"/connections/{a_conn}/databases/open?link={ds_ids(sandbox)['tasks']}"]
     posts = [f"/connections/{a_conn}/databases/refresh", a_url, f"/rows/{a_row}/retry",
              f"/rows/{a_row}/discard", f"/connections/{a_conn}/reconnect",
              f"/connections/{a_conn}/disconnect"]

@@ -18,24 +18,39 @@ from .base import (
 )
 from .text import check_url
 
+NOT_LISTABLE = (
+    "This integration may not list the workspace's people: paste a person's id or ask the "
+    "owner to enable the capability."
+)
+
 
 def _people(raw: _Raw, ctx: _Context, prop: Mapping):
+    """People by Notion id (accepted by shape: guests are never in Notion's list of users) or by
+    email, looked up in the workspace's list when it is available."""
     ids = []
-    for value in raw.values:
-        parts = value.split(",") if ctx.unknown_as_new else [value]
-        for part in parts:
-            part = part.strip()
+    for value in [*raw.values, *raw.new]:
+        for part in re.split(r"[\s,;]+", value):
             if not part:
                 continue
-            if "@" in part and ctx.users_by_email is not None:
+            if "@" in part:
+                if ctx.users_by_email is None:
+                    raise FieldError(
+                        f"“{_short(part)}” cannot be looked up by email. {NOT_LISTABLE}"
+                    )
                 user_id = ctx.users_by_email.get(part.lower())
                 if user_id is None:
-                    raise FieldError(f"No workspace member has the email “{_short(part)}”.")
+                    raise FieldError(
+                        f"No workspace member has the email “{_short(part)}”. Guests are not "
+                        "listed by Notion: give a guest's Notion id instead."
+                    )
                 part = user_id
             try:
                 user_id = normalize_id(part)
             except FieldError:
-                raise FieldError(f"“{_short(part)}” is not a workspace member.") from None
+                raise FieldError(
+                    f"“{_short(part)}” is not a Notion person id (32 hexadecimal characters) "
+                    "or an email."
+                ) from None
             if ctx.known_user_ids is not None and user_id not in ctx.known_user_ids:
                 raise FieldError(f"“{_short(part)}” is not a workspace member.")
             ids.append(user_id)

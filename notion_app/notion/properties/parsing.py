@@ -50,7 +50,7 @@ def _context(known_user_ids, users, allow_new_options, unknown_as_new) -> _Conte
             if not isinstance(user, Mapping):
                 continue
             person = user.get("person")
-            mail = person.get("email") if isinstance(person, Mapping) else None
+            mail = person.get("email") if isinstance(person, Mapping) else user.get("email")
             if isinstance(mail, str) and isinstance(user.get("id"), str):
                 try:
                     by_email[mail.lower()] = normalize_id(user["id"])
@@ -95,6 +95,7 @@ def parse_form(
     form,
     *,
     known_user_ids: Iterable[str] | None = None,
+    users: Iterable[Mapping] | None = None,
     require_title: bool = True,
     allow_new_options: bool = True,
     key_by: str = "name",
@@ -105,9 +106,10 @@ def parse_form(
     is empty is it meant to be sent), errors keyed by property name, and the cleaned text of
     every recognised form field keyed by form field name, to show the form again as typed.
     `known_user_ids`: the workspace's user ids; people must be among them (when None, any
-    UUID-shaped id is accepted, so pass it whenever the form offers a people picker).
+    UUID-shaped id is accepted: Notion never lists guests, so a list cannot prove an id wrong).
+    `users`: the workspace's people, to look emails up (None: an email is refused, saying so).
     """
-    ctx = _context(known_user_ids, None, allow_new_options, unknown_as_new=False)
+    ctx = _context(known_user_ids, users, allow_new_options, unknown_as_new=False)
     properties: dict = {}
     errors: dict[str, str] = {}
     values: dict[str, list[str]] = {}
