@@ -66,7 +66,8 @@ def add_people():
             uid = make_id("user", ws["id"], key)
             st.add_user(key, uid, f"{prefix.title()} {n}", f"{key}@example.com", ws["id"],
                         guest=guest)
-            added.append({"key": key, "id": uid, "email": f"{key}@example.com"})
+            added.append({"key": key, "id": uid, "name": f"{prefix.title()} {n}",
+                          "email": f"{key}@example.com"})
     return jsonify(added)
 
 

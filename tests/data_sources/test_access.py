@@ -39,7 +39,8 @@ def test_right_after_connect_the_list_says_indexing_and_is_not_kept(app, user_cl
     sandbox.clear_requests()
     assert user_client.get(_ds_link(app, projects)).status_code == 200
     assert [r["path"] for r in sandbox.requests()] == [
-        f"/v1/data_sources/{projects}", f"/v1/data_sources/{projects}/query"
+        f"/v1/data_sources/{projects}", f"/v1/data_sources/{projects}/query",
+        f"/v1/data_sources/{projects}/templates",
     ]
     time.sleep(0.7)  # Notion has indexed it; the young list was kept 0.2 s only
     html = _list(user_client, app).get_data(as_text=True)

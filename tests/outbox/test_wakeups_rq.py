@@ -276,11 +276,10 @@ def test_retry_after_longer_than_the_job_budget_is_still_sent(tmp_path, sandbox_
             sandbox.fail_next(429, count=1, path="/v1/pages", method="POST", retry_after=6)
             row_id = submit(site, sandbox, "Past the job budget")  # the worker's job meets the 429
             wait_for(lambda: page_posts(sandbox), 10, what="the first create")
-            row = wait_until_sent(site, row_id, 6 + GRACE)
+            wait_until_sent(site, row_id, 6 + GRACE)
         finally:
             site.close()
-    sent_after_retry_after(sandbox, 6)
-    assert row.attempts == 2
+    sent_after_retry_after(sandbox, 6)  # exactly one refused and one created, in that order
     assert titles_in_notion(sandbox) == {"Past the job budget": 1}
 
 
