@@ -92,8 +92,10 @@ def refresh_after_401(conn: NotionConnection, rejected: str) -> str:
 
     The row is locked (Postgres: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE takes the write
     lock). Whoever gets the lock second sees the token already changed and uses the new one.
-    A refresh that cannot reach Notion (network, 5xx) raises `oauth.TokenEndpointUnavailable`:
-    temporary, the connection stays as it is.
+    Only `invalid_grant` flags the connection for a reconnect. Everything else leaves it as it
+    is and raises: a network failure, timeout, 429 or 5xx `oauth.TokenEndpointUnavailable`
+    (temporary), `invalid_client` `oauth.ClientMisconfigured` (the operator's settings, which a
+    reconnect cannot fix), any other refusal `oauth.TokenResponseError`.
     """
     conn_id = conn.id
     db.session.commit()
@@ -107,9 +109,7 @@ def refresh_after_401(conn: NotionConnection, rejected: str) -> str:
             raise NeedsReconnect(conn_id)
         try:
             token = oauth.refresh_token(refresh)
-        except oauth.TokenEndpointUnavailable:
-            raise
-        except oauth.TokenResponseError:
+        except oauth.TokenGrantRejected:
             locked.state = ConnectionState.NEEDS_RECONNECT
             raise NeedsReconnect(conn_id) from None
         store_tokens(locked, token)

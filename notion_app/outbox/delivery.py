@@ -22,6 +22,10 @@ from ..notion import oauth
 from . import reconcile, sender
 
 WAITING_FOR_RECONNECT = "Waiting for you to reconnect this Notion workspace."
+MISCONFIGURED = (
+    "This app is misconfigured: Notion refused its credentials. Your row is kept and is sent "
+    "once the administrator fixes it; reconnecting will not help."
+)
 # A row is due when it waits for its time, or its sender's lease ran out.
 RETRYABLE = (RowState.PENDING, RowState.UNKNOWN)
 
@@ -103,6 +107,15 @@ def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> N
         return _finish(row, RowState.FAILED, error=exc.message, prop=exc.property_name)
     except (nerr.NotionNotFound, nerr.NotionForbidden) as exc:
         return _finish(row, RowState.FAILED, error=exc.message)
+    except oauth.ClientMisconfigured:
+        return _finish(
+            row, retry_state, error=MISCONFIGURED, due=_after(_backoff(row.attempts)),
+        )
+    except oauth.TokenEndpointUnavailable as exc:  # the refresh call: temporary, stays connected
+        return _finish(
+            row, retry_state, error="Notion could not be reached to renew access; retrying.",
+            due=_after(max(exc.retry_after or 0, _backoff(row.attempts))),
+        )
     except (nerr.NotionError, oauth.TokenResponseError) as exc:
         message = getattr(exc, "message", None) or getattr(exc, "reason", None)
         return _finish(

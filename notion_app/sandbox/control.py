@@ -7,12 +7,17 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import requests
 from flask import Blueprint, jsonify, request
 
-from .errors import state
+from .errors import CONNECTION_LIMIT, WORKSPACE_LIMIT, state
+from .faults import OAUTH_FAULTS
 from .ids import make_id
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
-SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds"}
+SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "revoke_cascades"}
 FAULT_STATUSES = {429, 500, 502, 503, 504, 529}
+# status: Notion's error envelope; oauth: an RFC 6749 error (`error`: invalid_client, ...);
+# hang: sleep `seconds`, then answer normally; drop: close the connection without an answer.
+FAULT_KINDS = {"status", "oauth", "hang", "drop"}
+RATE_REASONS = {CONNECTION_LIMIT, WORKSPACE_LIMIT}
 
 
 def _bad(message):
@@ -97,11 +102,20 @@ def patch_settings():
 def add_fault():
     """Fail the next N matching requests with a status."""
     body = request.get_json(silent=True) or {}
-    if body.get("status") not in FAULT_STATUSES:
+    kind = body.get("kind", "status")
+    if kind not in FAULT_KINDS:
+        return _bad(f"kind must be one of {sorted(FAULT_KINDS)}")
+    if (kind == "status" or body.get("status") is not None) and \
+            body.get("status") not in FAULT_STATUSES:
         return _bad(f"status must be one of {sorted(FAULT_STATUSES)}")
-    fault = {"status": body["status"], "count": int(body.get("count", 1)),
+    if kind == "oauth" and body.get("error") not in OAUTH_FAULTS:
+        return _bad(f"error must be one of {sorted(OAUTH_FAULTS)}")
+    if body.get("reason") is not None and body.get("reason") not in RATE_REASONS:
+        return _bad(f"reason must be one of {sorted(RATE_REASONS)}")
+    fault = {"kind": kind, "status": body.get("status"), "count": int(body.get("count", 1)),
              "path": body.get("path"), "method": body.get("method"),
-             "retry_after": body.get("retry_after")}
+             "retry_after": body.get("retry_after"), "reason": body.get("reason"),
+             "error": body.get("error"), "seconds": body.get("seconds")}
     st = state()
     with st.lock:
         st.faults.append(fault)
@@ -214,10 +228,15 @@ class SandboxControl:
         return self._call("POST", "/_sandbox/people",
                           json={"workspace": workspace, "count": count, "prefix": prefix})
 
-    def fail_next(self, status, count=1, path=None, method=None, retry_after=None):
+    def fail_next(self, status=None, count=1, path=None, method=None, retry_after=None, *,
+                  kind="status", error=None, seconds=None, reason=None):
+        """Script the next `count` matching requests: `status` (429 with `reason` and
+        `retry_after`, 5xx), `kind="oauth", error="invalid_client"`, `kind="hang", seconds=2`
+        or `kind="drop"` (a connection error)."""
         return self._call("POST", "/_sandbox/faults",
                           json={"status": status, "count": count, "path": path,
-                                "method": method, "retry_after": retry_after})
+                                "method": method, "retry_after": retry_after, "kind": kind,
+                                "error": error, "seconds": seconds, "reason": reason})
 
     def ambiguous(self, count=1, mode="status", status=502):
         return self._call("POST", "/_sandbox/ambiguous",

@@ -1,12 +1,28 @@
 """Hooks every request passes: the request log, latency, injected faults, the rate limit."""
 
 import random
+import socket
 import time
 from datetime import UTC, datetime
 
 from flask import g, request
 
-from .errors import NotionError, error_response, fault_error, read_body, request_id, state
+from .errors import (
+    NotionError,
+    OAuthError,
+    error_response,
+    fault_error,
+    oauth_error_response,
+    read_body,
+    request_id,
+    state,
+)
+
+OAUTH_FAULTS = {
+    "invalid_client": "Client authentication failed.",
+    "invalid_grant": "Invalid refresh token.",
+    "invalid_request": "The request is missing a required parameter.",
+}
 
 
 def _logged(path: str) -> bool:
@@ -35,9 +51,32 @@ def record_request():
     if settings["latency_ms"]:
         time.sleep(settings["latency_ms"] / 1000)
     fault = _take_fault(st, settings)
-    if fault is not None:
+    if isinstance(fault, OAuthError):
+        return oauth_error_response(fault)
+    if isinstance(fault, NotionError):
         return error_response(fault)
     return None
+
+
+def _act(fault):
+    """A scripted fault: a status (Notion's error envelope), an RFC 6749 OAuth error, a hang
+    (then a status, or the request goes on normally), or a dropped connection (no answer)."""
+    kind = fault.get("kind", "status")
+    if kind == "oauth":
+        status = 401 if fault["error"] == "invalid_client" else 400
+        return OAuthError(fault["error"], OAUTH_FAULTS[fault["error"]], status)
+    if kind == "hang":  # then `status` if one was given (e.g. 504), else the real answer
+        time.sleep(float(fault.get("seconds") or 1))
+        return fault_error(fault["status"]) if fault.get("status") else None
+    if kind == "drop":
+        sock = request.environ.get("werkzeug.socket")
+        if sock is not None:
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        return OAuthError("dropped", "connection dropped", 500)
+    return fault_error(fault["status"], fault.get("retry_after"), fault.get("reason"))
 
 
 def _take_fault(st, settings):
@@ -46,7 +85,11 @@ def _take_fault(st, settings):
             if fault["count"] <= 0 or not _matches(fault.get("path"), fault.get("method")):
                 continue
             fault["count"] -= 1
-            return fault_error(fault["status"], fault.get("retry_after"))
+            break
+        else:
+            fault = None
+    if fault is not None:
+        return _act(fault)
     rnd = settings.get("random_faults")
     # Fault injection, not security: pseudo-random is right here.
     roll = random.random()  # nosec B311
