@@ -188,8 +188,23 @@ def refresh_token(refresh: str) -> dict:
     return validate_token(body)
 
 
+class RevokeNotConfirmed(Exception):
+    """Notion did not confirm a revoke (no answer, an error status, or an unreadable body)."""
+
+
 def revoke_token(token: str) -> None:
-    """Revoke an access token at Notion; raises requests exceptions when it cannot be done."""
-    resp = _oauth_post("/v1/oauth/revoke", {"token": token})
-    if resp.status_code >= 500:
-        resp.raise_for_status()
+    """Revoke one token (access or refresh) at Notion; `RevokeNotConfirmed` unless Notion
+    answered 200 with a JSON object that is not an error (`{}` or `{"request_id": ...}`)."""
+    try:
+        resp = _oauth_post("/v1/oauth/revoke", {"token": token})
+    except requests.RequestException as exc:
+        raise RevokeNotConfirmed(f"no answer ({type(exc).__name__})") from None
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if resp.status_code != 200:
+        code = body.get("error") or body.get("code") if isinstance(body, dict) else None
+        raise RevokeNotConfirmed(f"HTTP {resp.status_code}" + (f" {code}" if code else ""))
+    if not isinstance(body, dict) or "error" in body or body.get("object") == "error":
+        raise RevokeNotConfirmed("an answer that was not a confirmation")

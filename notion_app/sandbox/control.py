@@ -175,6 +175,14 @@ def clear_requests():
     return jsonify({"cleared": True})
 
 
+@bp.get("/revocations")
+def revocations():
+    """Every POST /v1/oauth/revoke, oldest first: which kind of token it killed."""
+    st = state()
+    with st.lock:
+        return jsonify(st.revocations)
+
+
 @bp.get("/pages")
 def created_pages():
     """Pages created through the API, with the properties as the request sent them."""
@@ -257,6 +265,9 @@ class SandboxControl:
 
     def pages(self) -> list[dict]:
         return self._call("GET", "/_sandbox/pages")
+
+    def revocations(self) -> list[dict]:
+        return self._call("GET", "/_sandbox/revocations")
 
     def consent(self, authorize_url: str, *, workspace="acme", user="ada", pages="all",
                 allow=True) -> str:

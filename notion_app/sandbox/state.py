@@ -13,6 +13,7 @@ DEFAULT_SETTINGS = {
     "rate_limit": {"rate": 3.0, "burst": 10},
     "random_faults": None,
     "hang_seconds": 65.0,
+    "revoke_cascades": False,
 }
 
 
@@ -48,6 +49,7 @@ class SandboxState:
             self.ambiguous = {"count": 0, "mode": "status", "status": 502}
             self.buckets: dict[str, list[float]] = {}
             self.created_pages: list[dict] = []
+            self.revocations: list[dict] = []  # {"kind": access|refresh|unknown, "bot_id"}
             if self.seeded:
                 seed.build(self)
 
