@@ -84,10 +84,12 @@ class NotionConflict(NotionError):
 class NotionRateLimited(NotionError):
     """429 rate_limited or 529 service_overload (or our own pacer said wait).
 
-    `retry_after` is the number of seconds to wait before trying again.
+    `retry_after` is the number of seconds to wait before trying again (it may be more than
+    60 s); `rate_limit_reason` is the 429 body's `additional_data.rate_limit_reason`.
     """
 
     retryable = True
+    rate_limit_reason: str | None = None
 
 
 class NotionServerError(NotionError):

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 from flask import g, request
 
 from .errors import (
+    CONNECTION_LIMIT,
+    WORKSPACE_LIMIT,
     NotionError,
     OAuthError,
     error_response,
@@ -118,22 +120,42 @@ def finish_request(response):
     return response
 
 
-def take_rate_token(token: str) -> None:
-    """A token bucket per access token; raise 429 when it is empty."""
+def _take(st, key, rate, burst, now):
+    """One token from the bucket `key`; None when taken, else the seconds until one is there."""
+    level, last = st.buckets.get(key, (burst, now))
+    level = min(burst, level + (now - last) * rate)
+    if level >= 1:
+        st.buckets[key] = (level - 1, now)
+        return None
+    st.buckets[key] = (level, now)
+    return max(1, int(-(-(1 - level) // rate)))
+
+
+def take_rate_token(token: str, workspace_id: str | None = None) -> None:
+    """Notion's two levels (notion-api.md §5.3): a bucket per access token and, when
+    `rate_limit.workspace` is set, one per workspace shared by all its tokens. A 429 names the
+    limit in `additional_data.rate_limit_reason`; the workspace's `retry_after`, when set, is its
+    Retry-After (it may exceed 60 s)."""
     st = state()
     with st.lock:
         limit = st.settings.get("rate_limit")
         if not limit:
             return
-        rate, burst = float(limit.get("rate", 3.0)), float(limit.get("burst", 10))
         now = time.monotonic()
-        level, last = st.buckets.get(token, (burst, now))
-        level = min(burst, level + (now - last) * rate)
-        if level >= 1:
-            st.buckets[token] = (level - 1, now)
-            return
-        st.buckets[token] = (level, now)
-        wait = max(1, int(-(-(1 - level) // rate)))
-    raise NotionError(429, "rate_limited",
-                      "You have been rate limited. Please try again in a few minutes.",
-                      {"rate_limit_reason": "integration_rate_limit"}, {"Retry-After": str(wait)})
+        workspace = limit.get("workspace")
+        if workspace and workspace_id:
+            ws_rate = float(workspace.get("rate", 3.0))
+            wait = _take(st, "ws:" + workspace_id, ws_rate, float(workspace.get("burst", 10)), now)
+            if wait is not None:
+                wait = int(workspace.get("retry_after") or wait)
+                raise _limited(WORKSPACE_LIMIT, wait)
+        rate, burst = float(limit.get("rate", 3.0)), float(limit.get("burst", 10))
+        wait = _take(st, token, rate, burst, now)
+    if wait is not None:
+        raise _limited(CONNECTION_LIMIT, wait)
+
+
+def _limited(reason: str, wait: int) -> NotionError:
+    return NotionError(429, "rate_limited",
+                       "You have been rate limited. Please try again in a few minutes.",
+                       {"rate_limit_reason": reason}, {"Retry-After": str(wait)})

@@ -10,7 +10,8 @@ from .ids import iso, make_id, notion_url, plain, rich_text_item
 
 DEFAULT_SETTINGS = {
     "latency_ms": 0,
-    "rate_limit": {"rate": 3.0, "burst": 10},
+    # Per access token, and per workspace shared by all its tokens (Notion has both, §5.3).
+    "rate_limit": {"rate": 3.0, "burst": 10, "workspace": {"rate": 3.0, "burst": 10}},
     "random_faults": None,
     "hang_seconds": 65.0,
     "revoke_cascades": False,

@@ -69,6 +69,8 @@ def start_worker(app, log: Path) -> subprocess.Popen:
         "NOTION_REDIRECT_URI": cfg["NOTION_REDIRECT_URI"],
         "NOTION_API_BASE_URL": cfg["NOTION_API_BASE_URL"], "NOTION_SANDBOX": "0",
         "NOTION_RATE": str(cfg["NOTION_RATE"]), "NOTION_BURST": str(cfg["NOTION_BURST"]),
+        "NOTION_WORKSPACE_RATE": str(cfg["NOTION_WORKSPACE_RATE"]),
+        "NOTION_WORKSPACE_BURST": str(cfg["NOTION_WORKSPACE_BURST"]),
         "APP_ENV": "development", "LOG_LEVEL": "WARNING",
     }
     with log.open("w") as out:  # the child keeps its own copy of the descriptor
