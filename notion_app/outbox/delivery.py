@@ -104,7 +104,11 @@ def _deliver(row: RowSubmission, *, reconcile_first: bool, max_wait: float) -> N
             due=_after(_backoff(row.attempts)),
         )
     except nerr.NotionValidationError as exc:
-        return _finish(row, RowState.FAILED, error=exc.message, prop=exc.property_name)
+        # The row's own property names (spaces, dots, brackets, emoji) tell the field exactly;
+        # the client, which knows no schema, can only guess up to the first dot or space.
+        names = list((row.properties or {}).keys())
+        prop = nerr.property_for(exc.message, names) if names else exc.property_name
+        return _finish(row, RowState.FAILED, error=exc.message, prop=prop)
     except (nerr.NotionNotFound, nerr.NotionForbidden) as exc:
         return _finish(row, RowState.FAILED, error=exc.message)
     except oauth.ClientMisconfigured:
