@@ -29,6 +29,9 @@ DEFAULTS = {
     # The pace of Notion calls per connection (notion/pacing.py); the RQ queue of the sender.
     "NOTION_RATE": 2.5,
     "NOTION_BURST": 4,
+    # Notion's second level: all connections to one workspace share its budget (§5.3).
+    "NOTION_WORKSPACE_RATE": 3.0,
+    "NOTION_WORKSPACE_BURST": 10,
     "RQ_QUEUE": "notion",
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     "SESSION_COOKIE_HTTPONLY": True,
@@ -65,9 +68,10 @@ ENV_STRINGS = (
     "RQ_QUEUE",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
-ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST")
+ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST", "NOTION_WORKSPACE_BURST")
 ENV_FLOATS = (
     "NOTION_RATE",
+    "NOTION_WORKSPACE_RATE",
     "NOTION_BACKGROUND_READ_TIMEOUT",
     "OUTBOX_JOB_BUDGET_SECONDS",
     "OUTBOX_SAFETY_SWEEP_SECONDS",

@@ -13,7 +13,7 @@ from .connections.tokens import NeedsReconnect
 from .extensions import db
 from .models import NotionConnection
 from .notion.errors import NotionError, NotionNotFound, NotionRateLimited
-from .notion.oauth import TokenEndpointUnavailable
+from .notion.oauth import ClientMisconfigured, TokenEndpointUnavailable, TokenResponseError
 
 log = logging.getLogger(__name__)
 HTTP_ERRORS = {
@@ -34,6 +34,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(NeedsReconnect, _needs_reconnect)
     app.register_error_handler(NotionError, _notion_error)
     app.register_error_handler(TokenEndpointUnavailable, _token_endpoint_unavailable)
+    app.register_error_handler(TokenResponseError, _token_endpoint_unavailable)
+    app.register_error_handler(ClientMisconfigured, _misconfigured)
 
 
 def page(status: int, title: str, detail: str | None = None):
@@ -80,8 +82,17 @@ def _notion_error(error: NotionError):
     return _unreachable()
 
 
-def _token_endpoint_unavailable(_error: TokenEndpointUnavailable):
+def _token_endpoint_unavailable(_error: TokenResponseError):
     return _unreachable()
+
+
+def _misconfigured(_error: ClientMisconfigured):
+    """invalid_client: the operator's settings. Never "reconnect": that cannot fix it."""
+    return page(503, "This app is misconfigured",
+                "Notion refused this app's own credentials, so nothing can reach Notion until "
+                "the administrator corrects the app's Notion settings. This is not something "
+                "you can fix from your account. Nothing you saved was lost; it is sent once "
+                "the settings are fixed.")
 
 
 def _unreachable():

@@ -140,6 +140,8 @@ def make_config(tmp_path, base_url: str, **extra) -> dict:
         # Pacing has its own tests; elsewhere it would only make the suite slow.
         "NOTION_RATE": 1000.0,
         "NOTION_BURST": 1000,
+        "NOTION_WORKSPACE_RATE": 1000.0,
+        "NOTION_WORKSPACE_BURST": 1000,
     }
     config.update(extra)
     return config

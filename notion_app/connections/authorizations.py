@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 
-import requests
 from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
@@ -123,26 +122,33 @@ def user_connections(user: User) -> list[NotionConnection]:
     return list(db.session.scalars(query.order_by(NotionConnection.id)))
 
 
-def disconnect(conn: NotionConnection) -> bool:
-    """Revoke at Notion, wipe the tokens here, keep the connection and its rows.
+def disconnect(conn: NotionConnection) -> list[str]:
+    """Revoke both tokens at Notion, wipe them here, keep the connection and its rows.
 
-    False when Notion could not be reached to revoke.
+    Returns what Notion did not confirm (empty: both revokes were confirmed). The access token
+    and the refresh token are revoked one by one: whether revoking one kills the other is not
+    documented (notion-api.md §1.3), and a live refresh token is a way back in.
     """
-    revoked = True
-    token = crypto.decrypt(conn.access_token_encrypted)
-    if token:
+    unconfirmed = []
+    tokens = (("access token", conn.access_token_encrypted),
+              ("refresh token", conn.refresh_token_encrypted))
+    for kind, encrypted in tokens:
+        token = crypto.decrypt(encrypted)
+        if not token:
+            continue
         try:
             oauth.revoke_token(token)
-        except requests.RequestException:
-            log.warning("could not revoke the token of connection %s at Notion", conn.id)
-            revoked = False
+        except oauth.RevokeNotConfirmed as exc:
+            log.warning("notion did not confirm revoking the %s of connection %s: %s",
+                        kind, conn.id, exc)
+            unconfirmed.append(kind)
     conn.access_token_encrypted = None
     conn.refresh_token_encrypted = None
     conn.state = ConnectionState.DISCONNECTED
     # What was cached of the workspace goes too: nothing of it is shown until it is back.
     db.session.execute(delete(NotionCache).where(NotionCache.connection_id == conn.id))
     db.session.commit()
-    return revoked
+    return unconfirmed
 
 
 def disconnect_all(user: User) -> None:

@@ -15,7 +15,7 @@ from ..models import ConnectionState, NotionConnection
 from ..notion import oauth
 from ..notion.client import NotionClient
 from ..notion.errors import NotionUnauthorized
-from ..notion.pacing import MemoryPacer, RedisPacer
+from ..notion.pacing import LayeredPacer, MemoryPacer, RedisPacer
 
 T = TypeVar("T")
 
@@ -29,14 +29,24 @@ class NeedsReconnect(Exception):
 
 
 def init_app(app: Flask) -> None:
-    """One pacer per app: in memory for one process, in Redis when several share the budget."""
+    """One pacer per app: in memory for one process, in Redis when several share the budget.
+
+    Two levels, like Notion's limits: per connection (NOTION_RATE / NOTION_BURST) and per
+    workspace, shared by every connection to it (NOTION_WORKSPACE_RATE / NOTION_WORKSPACE_BURST).
+    """
     redis = app.extensions.get("redis")
-    rate = app.config.get("NOTION_RATE", 2.5)
-    burst = app.config.get("NOTION_BURST", 4)
-    pacer = (
-        RedisPacer(redis, rate=rate, burst=burst) if redis else MemoryPacer(rate=rate, burst=burst)
+    cfg = app.config
+
+    def bucket(rate, burst, prefix):
+        if redis:
+            return RedisPacer(redis, rate=rate, burst=burst, prefix=prefix)
+        return MemoryPacer(rate=rate, burst=burst)
+
+    app.extensions["notion_pacer"] = LayeredPacer(
+        bucket(cfg.get("NOTION_RATE", 2.5), cfg.get("NOTION_BURST", 4), "notion:pace:"),
+        bucket(cfg.get("NOTION_WORKSPACE_RATE", 3.0), cfg.get("NOTION_WORKSPACE_BURST", 10),
+               "notion:pace-ws:"),
     )
-    app.extensions["notion_pacer"] = pacer
 
 
 def client_for(
@@ -53,7 +63,7 @@ def client_for(
         version=cfg["NOTION_VERSION"],
         timeout=(cfg["NOTION_CONNECT_TIMEOUT"], read),
         pacer=current_app.extensions["notion_pacer"],
-        pace_key=conn.bot_id,
+        pace_key=(conn.bot_id, conn.workspace_id or None),
         max_wait=max_wait,
     )
 
@@ -99,8 +109,10 @@ def refresh_after_401(conn: NotionConnection, rejected: str) -> str:
 
     The row is locked (Postgres: SELECT ... FOR UPDATE; SQLite: BEGIN IMMEDIATE takes the write
     lock). Whoever gets the lock second sees the token already changed and uses the new one.
-    A refresh that cannot reach Notion (network, 5xx) raises `oauth.TokenEndpointUnavailable`:
-    temporary, the connection stays as it is.
+    Only `invalid_grant` flags the connection for a reconnect. Everything else leaves it as it
+    is and raises: a network failure, timeout, 429 or 5xx `oauth.TokenEndpointUnavailable`
+    (temporary), `invalid_client` `oauth.ClientMisconfigured` (the operator's settings, which a
+    reconnect cannot fix), any other refusal `oauth.TokenResponseError`.
     """
     conn_id = conn.id
     db.session.commit()
@@ -114,9 +126,7 @@ def refresh_after_401(conn: NotionConnection, rejected: str) -> str:
             raise NeedsReconnect(conn_id)
         try:
             token = oauth.refresh_token(refresh)
-        except oauth.TokenEndpointUnavailable:
-            raise
-        except oauth.TokenResponseError:
+        except oauth.TokenGrantRejected:
             locked.state = ConnectionState.NEEDS_RECONNECT
             raise NeedsReconnect(conn_id) from None
         store_tokens(locked, token)

@@ -31,6 +31,9 @@ from . import authorizations
 log = logging.getLogger(__name__)
 bp = Blueprint("connections", __name__)
 FLOWS_KEY = "notion_flows"
+# Where Notion explains removing a connection (Settings → Connections); no deep link to the
+# setting itself is documented.
+CONNECTIONS_HELP_URL = "https://www.notion.com/help/add-and-manage-connections-with-the-api"
 MAX_FLOWS = 3
 
 
@@ -172,12 +175,21 @@ def disconnect(connection_id: int):
     )
     if not PostForm().validate_on_submit():
         flash("The form expired. Please try again.", "error")
-    elif authorizations.disconnect(conn):
-        flash("Disconnected. Notion no longer accepts this app's access." + kept, "success")
+        return redirect(url_for(".dashboard"))
+    unconfirmed = authorizations.disconnect(conn)
+    settings = Markup('<a href="{}" rel="noopener">Settings → Connections</a>').format(
+        current_app.config.get("NOTION_CONNECTIONS_HELP_URL", CONNECTIONS_HELP_URL)
+    )
+    if not unconfirmed:
+        flash(Markup(
+            "Disconnected. Notion confirmed that it revoked this app's access and refresh "
+            "tokens, so this app can no longer reach the workspace. If the integration is still "
+            "listed in Notion, you can remove it there: {}.{}"
+        ).format(settings, kept), "success")
     else:
-        flash(
-            "Disconnected here, but Notion could not be reached to revoke access. "
-            "Remove the connection in Notion's Settings → Connections." + kept,
-            "warning",
-        )
+        flash(Markup(
+            "Disconnected here, but Notion did not confirm that it revoked this app's {} "
+            "(Notion could not be reached or refused), so <strong>the integration may still be "
+            "installed</strong> in your workspace. Remove it in Notion: {}.{}"
+        ).format(" and ".join(unconfirmed), settings, kept), "warning")
     return redirect(url_for(".dashboard"))

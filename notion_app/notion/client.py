@@ -4,7 +4,11 @@ Retry policy (Notion's SDKs', tightened for writes):
 
 - 429 and 529, any method: wait `Retry-After` (1 s when absent) if it fits in what is left of
   `max_wait`, else raise `NotionRateLimited` with `retry_after` so the caller can schedule.
-  A 429 also calls `pacer.penalize(pace_key, retry_after)` so every caller of that key backs off.
+  A 429 also calls `pacer.penalize(pace_key, retry_after)` so every caller of that key backs off;
+  with a `LayeredPacer` the 429's `additional_data.rate_limit_reason` picks the bucket (the
+  connection's, or the workspace's shared by all its connections). A Retry-After longer than
+  what is left of `max_wait` (Notion's workspace limit can say more than 60 s) is never slept:
+  `NotionRateLimited.retry_after` goes back to the caller, which saves the row with its due time.
 - 409 conflict_error: retried once, after a short pause (`conflict_pause`, within `max_wait`).
 - A 403 or 5xx with an HTML body is Notion's edge, not Notion's answer: `NotionEdgeBlocked`,
   temporary. A 403 from the edge never reached Notion, so it is retried like a 5xx on a read
@@ -49,7 +53,7 @@ from .errors import (
     parse_retry_after,
 )
 from .ids import UUID_RE
-from .pacing import PacerTimeout
+from .pacing import LayeredPacer, PacerTimeout
 
 DEFAULT_BASE_URL = "https://api.notion.com"
 DEFAULT_VERSION = "2025-09-03"
@@ -291,7 +295,7 @@ class NotionClient:
         """Wait for this connection's rate budget (within what is left of `max_wait`)."""
         if self.pacer is None:
             return
-        try:
+        try:  # a LayeredPacer's key is (bot_id, workspace_id): both budgets
             attempt.waited += self.pacer.acquire(self.pace_key, timeout=attempt.budget())
         except PacerTimeout as exc:
             raise NotionRateLimited(
@@ -371,7 +375,12 @@ class _Attempt:
         retry_after = parse_retry_after(resp.headers.get("Retry-After"))
         error.retry_after = 1.0 if retry_after is None else retry_after
         if status == 429 and c.pacer is not None:
-            c.pacer.penalize(c.pace_key, error.retry_after)
+            reason = _rate_limit_reason(resp)
+            error.rate_limit_reason = reason
+            if isinstance(c.pacer, LayeredPacer):  # penalize the bucket the 429 names
+                c.pacer.penalize(c.pace_key, error.retry_after, reason)
+            else:
+                c.pacer.penalize(c.pace_key, error.retry_after)
         self.rate_limited += 1
         if error.retry_after > self.budget() or self.rate_limited > c.max_rate_limit_retries:
             raise error
@@ -386,6 +395,13 @@ def _encoded(body) -> bytes:
         return bodies.check(body)
     except bodies.RequestTooLarge as exc:
         raise NotionRequestTooLarge(exc.message, code="request_too_large") from None
+
+
+def _rate_limit_reason(resp: requests.Response) -> str | None:
+    """`additional_data.rate_limit_reason` of a 429 body (which limit was hit), if any."""
+    extra = (_json_object(resp) or {}).get("additional_data")
+    reason = extra.get("rate_limit_reason") if isinstance(extra, dict) else None
+    return reason if isinstance(reason, str) else None
 
 
 def _json_object(resp: requests.Response) -> dict | None:

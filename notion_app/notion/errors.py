@@ -99,10 +99,12 @@ class NotionConflict(NotionError):
 class NotionRateLimited(NotionError):
     """429 rate_limited or 529 service_overload (or our own pacer said wait).
 
-    `retry_after` is the number of seconds to wait before trying again.
+    `retry_after` is the number of seconds to wait before trying again (it may be more than
+    60 s); `rate_limit_reason` is the 429 body's `additional_data.rate_limit_reason`.
     """
 
     retryable = True
+    rate_limit_reason: str | None = None
 
 
 class NotionServerError(NotionError):
@@ -204,20 +206,13 @@ def property_for(message: str | None, names: Iterable[str] | None = None) -> str
         return None
     text = message.removeprefix("body failed validation: ").strip()
     if names:
-        found = None
+        # Longest first, so "v1.2 score" beats "v1" and "Due date" beats "Due". Every documented
+        # shape (notion-api.md §5.5): "body.properties.X.select...", "Fix one:" lists of such
+        # paths, "body.properties.X: X is not a property that exists.", "X is expected to be",
+        # "... is an invalid select option ... X", and names quoted in the message.
         for name in sorted({n for n in names if n}, key=len, reverse=True):
-            if (
-                f"body.properties.{name}." in text
-                or text.endswith(f"body.properties.{name}")
-                or f"body.properties.{name} " in text
-                or text.startswith(f"{name} is ")
-                or f'"{name}"' in text
-                or f"`{name}`" in text
-            ):
-                found = name
-                break
-        if found is not None:
-            return found
+            if _names(text, name):
+                return name
         return None
     match = _PATH_RE.search(text)
     if match:
@@ -227,6 +222,32 @@ def property_for(message: str | None, names: Iterable[str] | None = None) -> str
         if match:
             return match.group(1)
     return None
+
+
+_AFTER_PATH = (".", ":", " ", ",", "\n", "[")
+
+
+def _names(text: str, name: str) -> bool:
+    """Whether `text` names property `name` where Notion puts a property name."""
+    path = f"body.properties.{name}"
+    at = text.find(path)
+    while at != -1:
+        end = at + len(path)
+        if end == len(text) or text[end] in _AFTER_PATH:
+            return True
+        at = text.find(path, at + 1)
+    lines = [line.strip().lstrip("-• ").strip() for line in text.splitlines()]
+    if any(line.startswith((f"{name} is ", f"{name}: ")) for line in lines):
+        return True
+    if any(q in text for q in (f'"{name}"', f"`{name}`", f"'{name}'")):
+        return True
+    if "invalid select option" in text or "property" in text:
+        for lead in ("property ", "for "):
+            at = text.find(lead + name)
+            end = at + len(lead + name)
+            if at != -1 and (end == len(text) or text[end] in _AFTER_PATH):
+                return True
+    return False
 
 
 def _json_body(resp) -> dict | None:

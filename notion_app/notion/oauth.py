@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from urllib.parse import parse_qsl
 
 import requests
 from authlib.integrations.flask_client import OAuth
 from flask import Flask, current_app
+
+from .errors import parse_retry_after
+
+log = logging.getLogger(__name__)
 
 AUTH_METHOD = "client_secret_basic_json"
 TOKEN_FIELDS_REQUIRED = ("access_token", "bot_id")
@@ -30,7 +35,23 @@ class TokenResponseError(Exception):
 
 
 class TokenEndpointUnavailable(TokenResponseError):
-    """The token endpoint could not be reached or failed (network, timeout, 5xx): temporary."""
+    """The token endpoint could not be reached, failed or asked us to slow down (network,
+    timeout, 5xx, 429): temporary. `retry_after` is Notion's Retry-After when it sent one."""
+
+    def __init__(self, reason: str, status: int | None = None, code: str | None = None,
+                 retry_after: float | None = None):
+        super().__init__(reason, status, code)
+        self.retry_after = retry_after
+
+
+class TokenGrantRejected(TokenResponseError):
+    """`invalid_grant`: the refresh token is revoked, expired or already used. Only this means
+    the person has to reconnect (notion-api.md §5.5)."""
+
+
+class ClientMisconfigured(TokenResponseError):
+    """`invalid_client`: Notion refused this app's client id or secret. The operator's
+    configuration, not the person's: reconnecting cannot fix it."""
 
 
 def _basic(client_id: str, client_secret: str) -> str:
@@ -120,31 +141,70 @@ def _oauth_post(path: str, payload: dict) -> requests.Response:
     )
 
 
+UNAVAILABLE = "Notion could not be reached to refresh the token."
+MISCONFIGURED = (
+    "This app's Notion settings are wrong (Notion refused its client credentials). "
+    "The administrator has to fix NOTION_CLIENT_ID / NOTION_CLIENT_SECRET."
+)
+
+
 def refresh_token(refresh: str) -> dict:
-    """Exchange a refresh token for a new access token and a new refresh token."""
+    """Exchange a refresh token for a new access token and a new refresh token.
+
+    Only `invalid_grant` raises `TokenGrantRejected` (reconnect). `invalid_client` raises
+    `ClientMisconfigured`; a network failure, timeout, 429 or 5xx `TokenEndpointUnavailable`;
+    anything else unreadable the base `TokenResponseError` (temporary too).
+    """
     payload = {"grant_type": "refresh_token", "refresh_token": refresh}
     try:
         resp = _oauth_post("/v1/oauth/token", payload)
-    except requests.RequestException:
-        raise TokenEndpointUnavailable(
-            "Notion could not be reached to refresh the token."
-        ) from None
+    except requests.RequestException as exc:
+        log.warning("notion token refresh failed: %s", type(exc).__name__)
+        raise TokenEndpointUnavailable(UNAVAILABLE, code=type(exc).__name__) from None
     try:
         body = resp.json()
     except ValueError:
         body = None
-    if resp.status_code >= 500:
+    body = body if isinstance(body, dict) else {}
+    code = body.get("error") or body.get("code")
+    code = code if isinstance(code, str) else None
+    if resp.status_code >= 500 or resp.status_code == 429:
+        log.warning("notion token refresh answered %s (temporary)", resp.status_code)
         raise TokenEndpointUnavailable(
-            "Notion could not be reached to refresh the token.", resp.status_code
+            UNAVAILABLE, resp.status_code, code,
+            retry_after=parse_retry_after(resp.headers.get("Retry-After")),
         )
     if resp.status_code != 200:
-        code = (body or {}).get("error") or (body or {}).get("code")
-        raise TokenResponseError(_describe(code), resp.status_code, code)
+        if code == "invalid_grant":
+            raise TokenGrantRejected(_describe(code), resp.status_code, code)
+        if code == "invalid_client":
+            log.error(
+                "notion refused the client credentials (invalid_client, HTTP %s): check "
+                "NOTION_CLIENT_ID and NOTION_CLIENT_SECRET", resp.status_code,
+            )
+            raise ClientMisconfigured(MISCONFIGURED, resp.status_code, code)
+        log.warning("notion token refresh refused: HTTP %s %s", resp.status_code, code)
+        raise TokenResponseError(UNAVAILABLE, resp.status_code, code)
     return validate_token(body)
 
 
+class RevokeNotConfirmed(Exception):
+    """Notion did not confirm a revoke (no answer, an error status, or an unreadable body)."""
+
+
 def revoke_token(token: str) -> None:
-    """Revoke an access token at Notion; raises requests exceptions when it cannot be done."""
-    resp = _oauth_post("/v1/oauth/revoke", {"token": token})
-    if resp.status_code >= 500:
-        resp.raise_for_status()
+    """Revoke one token (access or refresh) at Notion; `RevokeNotConfirmed` unless Notion
+    answered 200 with a JSON object that is not an error (`{}` or `{"request_id": ...}`)."""
+    try:
+        resp = _oauth_post("/v1/oauth/revoke", {"token": token})
+    except requests.RequestException as exc:
+        raise RevokeNotConfirmed(f"no answer ({type(exc).__name__})") from None
+    try:
+        body = resp.json()
+    except ValueError:
+        body = None
+    if resp.status_code != 200:
+        code = body.get("error") or body.get("code") if isinstance(body, dict) else None
+        raise RevokeNotConfirmed(f"HTTP {resp.status_code}" + (f" {code}" if code else ""))
+    if not isinstance(body, dict) or "error" in body or body.get("object") == "error":
+        raise RevokeNotConfirmed("an answer that was not a confirmation")

@@ -15,6 +15,12 @@ sit under Notion's documented average of 3 requests per second: in any window of
 `burst + rate*T` requests start (e.g. 154 per minute against Notion's 180), so a steady stream never
 earns a 429, while a form that needs two quick calls does not wait.
 
+Notion has two levels of limits (notion-api.md §5.3): a budget per connection and one per
+workspace, shared by every connection to it (several local users may connect one workspace).
+`LayeredPacer` keeps both: its key is `(bot_id, workspace_id)` (or a plain bot_id), a request
+takes a slot from both buckets and waits for the later one, and `penalize(key, s, reason)` blocks
+the bucket a 429's `additional_data.rate_limit_reason` names.
+
 `MemoryPacer` is per process and thread-safe. `RedisPacer` keeps the state in Redis and updates it
 with a Lua script using Redis's own clock, so every process and dyno shares one budget per key.
 """
@@ -165,3 +171,50 @@ class RedisPacer(_Pacer):
         self._penalize(
             keys=[self.prefix + key], args=[repr(max(0.0, float(seconds))), repr(self.tolerance)]
         )
+
+
+WORKSPACE_REASONS = ("workspace",)  # a rate_limit_reason naming the workspace's budget
+
+
+def is_workspace_reason(reason: str | None) -> bool:
+    """Whether a 429's `rate_limit_reason` names the workspace budget (the exact strings are
+    unconfirmed: any reason that mentions the workspace counts; anything else is the
+    connection's own budget)."""
+    return bool(reason) and any(w in reason.lower() for w in WORKSPACE_REASONS)
+
+
+class LayeredPacer(_Pacer):
+    """A connection bucket and a workspace bucket; a request needs a slot in both.
+
+    Keys are `(connection_key, workspace_key)`; a plain string is a connection with no known
+    workspace (only its own bucket). When the workspace's wait would exceed `timeout`, the
+    connection's slot is already taken: a small overdraw of that one bucket, never of Notion's.
+    """
+
+    def __init__(self, connection: _Pacer, workspace: _Pacer, *,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.connection = connection
+        self.workspace = workspace
+        self._sleep = sleep
+
+    @staticmethod
+    def _keys(key) -> tuple[str, str | None]:
+        if isinstance(key, tuple):
+            return key[0], (key[1] or None) if len(key) > 1 else None
+        return key, None
+
+    def reserve(self, key, timeout: float | None = None) -> float:
+        conn_key, ws_key = self._keys(key)
+        # The connection's own bucket first: if the shared one then times out, only this
+        # connection's slot was spent, never the workspace's that others share.
+        wait = self.connection.reserve(conn_key, timeout)
+        if ws_key is not None:
+            wait = max(wait, self.workspace.reserve("ws:" + ws_key, timeout))
+        return wait
+
+    def penalize(self, key, seconds: float, reason: str | None = None) -> None:
+        conn_key, ws_key = self._keys(key)
+        if ws_key is not None and is_workspace_reason(reason):
+            self.workspace.penalize("ws:" + ws_key, seconds)
+        else:
+            self.connection.penalize(conn_key, seconds)

@@ -22,6 +22,10 @@ from ..notion import oauth
 from . import reconcile, sender
 
 WAITING_FOR_RECONNECT = "Waiting for you to reconnect this Notion workspace."
+MISCONFIGURED = (
+    "This app is misconfigured: Notion refused its credentials. Your row is kept and is sent "
+    "once the administrator fixes it; reconnecting will not help."
+)
 # A row is due when it waits for its time, or its sender's lease ran out.
 RETRYABLE = (RowState.PENDING, RowState.UNKNOWN)
 
@@ -104,14 +108,15 @@ def _deliver(
             )
     except (NeedsReconnect, nerr.NotionError, oauth.TokenResponseError) as exc:
         retry_state = RowState.UNKNOWN if reconcile_first else RowState.PENDING
-        state, outcome = _failure(exc, retry_state, row.attempts)
+        state, outcome = _failure(exc, row, retry_state)
         return _record_outcome(row, lease, state, **outcome)
     _record_sent(row, lease, page)
 
 
-def _failure(exc: Exception, retry_state: RowState, attempts: int) -> tuple[RowState, dict]:
+def _failure(exc: Exception, row: RowSubmission, retry_state: RowState) -> tuple[RowState, dict]:
     """The state and the outcome to record for what went wrong. A row whose create may have
     reached Notion comes back as `retry_state` (unknown when it was being reconciled)."""
+    later = {"due": _after(_backoff(row.attempts))}
     if isinstance(exc, NeedsReconnect):
         return retry_state, {"error": WAITING_FOR_RECONNECT, "due": None}
     if isinstance(exc, nerr.NotionRateLimited):
@@ -119,16 +124,25 @@ def _failure(exc: Exception, retry_state: RowState, attempts: int) -> tuple[RowS
                              "due": _after(exc.retry_after or 1)}
     if isinstance(exc, nerr.NotionOutcomeUnknown):
         return RowState.UNKNOWN, {
-            "error": "Notion did not answer in time; checking before sending again.",
-            "due": _after(_backoff(attempts)),
+            "error": "Notion did not answer in time; checking before sending again.", **later,
         }
     if isinstance(exc, nerr.NotionValidationError):
-        return RowState.FAILED, {"error": exc.message, "prop": exc.property_name}
+        # The row's own property names (spaces, dots, brackets, emoji) tell the field exactly;
+        # the client, which knows no schema, can only guess up to the first dot or space.
+        names = list((row.properties or {}).keys())
+        prop = nerr.property_for(exc.message, names) if names else exc.property_name
+        return RowState.FAILED, {"error": exc.message, "prop": prop}
     if isinstance(exc, nerr.NotionNotFound | nerr.NotionForbidden):
         return RowState.FAILED, {"error": exc.message}
+    if isinstance(exc, oauth.ClientMisconfigured):
+        return retry_state, {"error": MISCONFIGURED, **later}
+    if isinstance(exc, oauth.TokenEndpointUnavailable):  # the refresh call: temporary
+        return retry_state, {
+            "error": "Notion could not be reached to renew access; retrying.",
+            "due": _after(max(exc.retry_after or 0, _backoff(row.attempts))),
+        }
     message = getattr(exc, "message", None) or getattr(exc, "reason", None)
-    return retry_state, {"error": message or "Notion could not be reached.",
-                         "due": _after(_backoff(attempts))}
+    return retry_state, {"error": message or "Notion could not be reached.", **later}
 
 
 def begin_attempt(row: RowSubmission, conn: NotionConnection) -> None:

@@ -17,6 +17,9 @@ def main(argv=None) -> None:
     parser.add_argument("--latency-ms", type=int, default=0, help="added to every API request")
     parser.add_argument("--rate", type=float, default=3.0, help="requests/s per token (average)")
     parser.add_argument("--burst", type=int, default=10, help="requests a token may burst")
+    parser.add_argument("--workspace-rate", type=float, default=3.0,
+                        help="requests/s per workspace, shared by all its tokens")
+    parser.add_argument("--workspace-burst", type=int, default=10)
     parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
     parser.add_argument("--fault-probability", type=float, default=0.0,
                         help="answer this share of API requests with a random 429/5xx")
@@ -40,7 +43,9 @@ def start_settings(args, clients: list[dict]) -> dict:
     settings = {
         "clients": clients,
         "latency_ms": args.latency_ms,
-        "rate_limit": None if args.no_rate_limit else {"rate": args.rate, "burst": args.burst},
+        "rate_limit": None if args.no_rate_limit else {
+            "rate": args.rate, "burst": args.burst,
+            "workspace": {"rate": args.workspace_rate, "burst": args.workspace_burst}},
     }
     if args.fault_probability:
         settings["random_faults"] = {"probability": args.fault_probability,

@@ -30,7 +30,7 @@ def authenticate():
         bot = st.bot_for_access(auth.token) if auth and auth.type == "bearer" else None
     if bot is None:
         raise NotionError(401, "unauthorized", "API token is invalid.")
-    take_rate_token(auth.token)
+    take_rate_token(auth.token, bot["workspace_id"])
     g.bot, g.token = bot, auth.token
 
 

@@ -7,16 +7,21 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import requests
 from flask import Blueprint, jsonify, request
 
-from .errors import ok, state
+from .errors import CONNECTION_LIMIT, WORKSPACE_LIMIT, ok, state
+from .faults import OAUTH_FAULTS
 from .ids import make_id, new_id, normalize_id, now
 from .validation import PageValidator
 
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
             "max_body_bytes", "template_delay_ms", "search_index_delay", "users_forbidden",
-            "template"}
+            "template", "revoke_cascades"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
 OVERSIZE_STATUSES = {400, 413}
+# status: Notion's error envelope; oauth: an RFC 6749 error (`error`: invalid_client, ...);
+# hang: sleep `seconds`, then answer normally; drop: close the connection without an answer.
+FAULT_KINDS = {"status", "oauth", "hang", "drop"}
+RATE_REASONS = {CONNECTION_LIMIT, WORKSPACE_LIMIT}
 
 
 def _bad(message):
@@ -152,11 +157,21 @@ def add_fault():
     """Fail the next N matching requests with a status: Notion's JSON error, or with
     `"html": true` the HTML page Notion's edge answers when it blocks a request (403/5xx)."""
     body = request.get_json(silent=True) or {}
-    if body.get("status") not in FAULT_STATUSES:
+    kind = body.get("kind", "status")
+    if kind not in FAULT_KINDS:
+        return _bad(f"kind must be one of {sorted(FAULT_KINDS)}")
+    if (kind == "status" or body.get("status") is not None) and \
+            body.get("status") not in FAULT_STATUSES:
         return _bad(f"status must be one of {sorted(FAULT_STATUSES)}")
-    fault = {"status": body["status"], "count": int(body.get("count", 1)),
+    if kind == "oauth" and body.get("error") not in OAUTH_FAULTS:
+        return _bad(f"error must be one of {sorted(OAUTH_FAULTS)}")
+    if body.get("reason") is not None and body.get("reason") not in RATE_REASONS:
+        return _bad(f"reason must be one of {sorted(RATE_REASONS)}")
+    fault = {"kind": kind, "status": body.get("status"), "count": int(body.get("count", 1)),
              "path": body.get("path"), "method": body.get("method"),
-             "retry_after": body.get("retry_after"), "html": bool(body.get("html"))}
+             "retry_after": body.get("retry_after"), "reason": body.get("reason"),
+             "error": body.get("error"), "seconds": body.get("seconds"),
+             "html": bool(body.get("html"))}
     st = state()
     with st.lock:
         st.faults.append(fault)
@@ -214,6 +229,14 @@ def clear_requests():
     with st.lock:
         st.requests.clear()
     return jsonify({"cleared": True})
+
+
+@bp.get("/revocations")
+def revocations():
+    """Every POST /v1/oauth/revoke, oldest first: which kind of token it killed."""
+    st = state()
+    with st.lock:
+        return jsonify(st.revocations)
 
 
 @bp.get("/pages")
@@ -368,10 +391,17 @@ class SandboxControl:
         return self._call("POST", "/_sandbox/share",
                           json={"bot_id": bot_id, "id": oid, "unshare": unshare})
 
-    def fail_next(self, status, count=1, path=None, method=None, retry_after=None, html=False):
+    def fail_next(self, status=None, count=1, path=None, method=None, retry_after=None, *,
+                  kind="status", error=None, seconds=None, reason=None, html=False):
+        """Script the next `count` matching requests: `status` (429 with `reason` and
+        `retry_after`, 5xx; `html=True`: as an HTML page from Notion's edge),
+        `kind="oauth", error="invalid_client"`, `kind="hang", seconds=2` or `kind="drop"` (a
+        connection error)."""
         return self._call("POST", "/_sandbox/faults",
                           json={"status": status, "count": count, "path": path,
-                                "method": method, "retry_after": retry_after, "html": html})
+                                "method": method, "retry_after": retry_after, "kind": kind,
+                                "error": error, "seconds": seconds, "reason": reason,
+                                "html": html})
 
     def ambiguous(self, count=1, mode="status", status=502):
         return self._call("POST", "/_sandbox/ambiguous",
@@ -399,7 +429,6 @@ class SandboxControl:
                           json={"data_source_id": data_source_id, "properties": properties,
                                 "author": author})
 
-
     def page_content(self, page_id: str) -> dict:
         return self._call("GET", f"/_sandbox/pages/{page_id}/content")
 
@@ -415,6 +444,9 @@ class SandboxControl:
 
     def delete_template(self, template_id: str) -> dict:
         return self._call("DELETE", f"/_sandbox/templates/{template_id}")
+
+    def revocations(self) -> list[dict]:
+        return self._call("GET", "/_sandbox/revocations")
 
     def consent(self, authorize_url: str, *, workspace="acme", user="ada", pages="all",
                 allow=True, duplicate=False) -> str:

@@ -71,13 +71,18 @@ def oauth_error_response(err: OAuthError):
     return resp
 
 
-def fault_error(status: int, retry_after=None) -> NotionError:
+# `additional_data.rate_limit_reason` of a 429 (the exact strings are unconfirmed, §5.3).
+CONNECTION_LIMIT = "integration_rate_limit"
+WORKSPACE_LIMIT = "workspace_rate_limit"
+
+
+def fault_error(status: int, retry_after=None, reason=None) -> NotionError:
     code, message = FAULT_CODES.get(status, ("internal_server_error", "Unexpected error."))
     headers, extra = {}, None
     if status in (429, 529):
         headers["Retry-After"] = str(int(retry_after if retry_after is not None else 1))
     if status == 429:
-        extra = {"rate_limit_reason": "integration_rate_limit"}
+        extra = {"rate_limit_reason": reason or CONNECTION_LIMIT}
     return NotionError(status, code, message, extra, headers)
 
 

@@ -215,18 +215,32 @@ def introspect():
 
 @bp.post("/revoke")
 def revoke():
-    """Kill an access token (or refresh token) and its partner."""
+    """Kill an access token or a refresh token, and record which.
+
+    Whether Notion also kills the other token of the pair is unconfirmed (notion-api.md §1.3):
+    by default only the named token dies, so a client has to revoke both; the
+    `revoke_cascades` setting kills the pair. Unknown tokens get 200 too (RFC 7009).
+    """
     client = _client_auth()
     tok = _body().get("token")
     if not isinstance(tok, str) or not tok:
         raise OAuthError("invalid_request", "token is required.")
     st = state()
     with st.lock:
+        kind = "access" if tok in st.access_tokens else "refresh" if tok in \
+            st.refresh_tokens else None
         entry = st.access_tokens.get(tok) or st.refresh_tokens.get(tok)
-        if entry:
-            bot = st.bots[entry["bot_id"]]
-            if bot["client_id"] == client["client_id"]:
+        bot = st.bots[entry["bot_id"]] if entry else None
+        if bot is None or bot["client_id"] != client["client_id"]:
+            kind, bot = None, None
+        st.revocations.append({"kind": kind or "unknown",
+                               "bot_id": bot["bot_id"] if bot else None})
+        if bot is not None:
+            both = st.settings.get("revoke_cascades")
+            if kind == "access" or both:
                 st.access_tokens.pop(bot["access"], None)
+                bot["access"] = None
+            if kind == "refresh" or both:
                 st.refresh_tokens.pop(bot["refresh"], None)
-                bot["access"] = bot["refresh"] = None
+                bot["refresh"] = None
     return ok({})

@@ -10,7 +10,8 @@ from .ids import iso, make_id, notion_url, plain, rich_text_item
 
 DEFAULT_SETTINGS = {
     "latency_ms": 0,
-    "rate_limit": {"rate": 3.0, "burst": 10},
+    # Per access token, and per workspace shared by all its tokens (Notion has both, §5.3).
+    "rate_limit": {"rate": 3.0, "burst": 10, "workspace": {"rate": 3.0, "burst": 10}},
     "random_faults": None,
     "hang_seconds": 65.0,
     # A body over 500 KB is refused before anything is created: with a 413 from the edge
@@ -28,6 +29,7 @@ DEFAULT_SETTINGS = {
     "users_forbidden": False,
     # The integration has a template: the consent page offers to duplicate it (its title).
     "template": None,
+    "revoke_cascades": False,
 }
 
 
@@ -66,6 +68,7 @@ class SandboxState:
             # Page templates by id: {"id", "name", "is_default", "data_source_id", "values",
             # "content"}; not pages of the data source (queries and search never list them).
             self.templates: dict[str, dict] = {}
+            self.revocations: list[dict] = []  # {"kind": access|refresh|unknown, "bot_id"}
             if self.seeded:
                 seed.build(self)
 

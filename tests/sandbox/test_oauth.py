@@ -150,14 +150,36 @@ def test_same_user_and_workspace_get_the_same_bot_and_old_tokens_die(connect, sa
     assert other["bot_id"] != first["bot_id"]
 
 
-def test_revoke_kills_access_and_refresh_token(connect, sandbox_url):
+def _refresh(sandbox_url, tok):
+    return token_call(sandbox_url, {"grant_type": "refresh_token",
+                                    "refresh_token": tok["refresh_token"]})
+
+
+def test_revoke_kills_the_named_token_only_by_default(connect, sandbox_url, control):
+    """Whether Notion kills the pair is unconfirmed: by default a client must revoke both."""
     tok = connect()
     resp = token_call(sandbox_url, {"token": tok["access_token"]}, path="revoke")
     assert resp.status_code == 200 and "request_id" in resp.json()
     assert Api(sandbox_url, tok["access_token"]).get("/v1/users/me").status_code == 401
-    refresh = token_call(sandbox_url, {"grant_type": "refresh_token",
-                                       "refresh_token": tok["refresh_token"]})
-    assert refresh.json()["error"] == "invalid_grant"
+    fresh = _refresh(sandbox_url, tok)
+    assert fresh.status_code == 200  # the refresh token outlived the access token
+    gone = token_call(sandbox_url, {"token": fresh.json()["refresh_token"]}, path="revoke")
+    assert gone.status_code == 200
+    assert _refresh(sandbox_url, fresh.json()).json()["error"] == "invalid_grant"
+    assert [r["kind"] for r in control.revocations()] == ["access", "refresh"]
+
+
+def test_revoke_cascades_behind_a_switch(connect, sandbox_url, control):
+    control.settings(revoke_cascades=True)
+    tok = connect()
+    token_call(sandbox_url, {"token": tok["access_token"]}, path="revoke")
+    assert _refresh(sandbox_url, tok).json()["error"] == "invalid_grant"
+
+
+def test_revoking_an_unknown_token_is_recorded_as_unknown(sandbox_url, control):
+    resp = token_call(sandbox_url, {"token": "nrt_nope"}, path="revoke")
+    assert resp.status_code == 200
+    assert control.revocations() == [{"kind": "unknown", "bot_id": None}]
 
 
 def test_introspect(connect, sandbox_url):

@@ -57,9 +57,10 @@ def test_switches_can_be_set_at_start():
     from notion_app.sandbox.server import SandboxServer
 
     args = argparse.Namespace(latency_ms=25, rate=1.5, burst=2, no_rate_limit=False,
-                              fault_probability=0.1)
+                              workspace_rate=4.0, workspace_burst=8, fault_probability=0.1)
     with SandboxServer(start_settings(args, [])) as server:
         settings = SandboxControl(server.url).settings()
     assert settings["latency_ms"] == 25
-    assert settings["rate_limit"] == {"rate": 1.5, "burst": 2}
+    assert settings["rate_limit"] == {"rate": 1.5, "burst": 2,
+                                      "workspace": {"rate": 4.0, "burst": 8}}
     assert settings["random_faults"]["probability"] == 0.1
