@@ -56,53 +56,53 @@ def ordered_properties(schema_properties: Mapping) -> list[tuple[str, Mapping]]:
 
 def form_fields(schema_properties: Mapping) -> list[Field]:
     """One Field per property of a data source schema, title first then schema order."""
-    fields = []
-    for name, prop in ordered_properties(schema_properties):
-        ptype = str(prop.get("type") or "")
-        conf = _config(prop)
-        prop_id = str(prop.get("id") or name)
-        options: tuple = ()
-        groups: tuple = ()
-        if ptype in ("select", "multi_select"):
-            options = tuple(_option_list(prop))
-        elif ptype == "status":
-            all_options = {}
-            for opt in conf.get("options") or []:
-                if isinstance(opt, Mapping) and isinstance(opt.get("name"), str):
-                    all_options[opt.get("id")] = (opt["name"], str(opt.get("color") or "default"))
-            grouped, seen = [], set()
-            for group in conf.get("groups") or []:
-                if not isinstance(group, Mapping):
-                    continue
-                members = tuple(
-                    all_options[oid] for oid in group.get("option_ids") or [] if oid in all_options
-                )
-                seen.update(oid for oid in group.get("option_ids") or [])
-                grouped.append((str(group.get("name") or ""), members))
-            rest = tuple(opt for oid, opt in all_options.items() if oid not in seen)
-            if rest:
-                grouped.append(("", rest))
-            groups = tuple(grouped)
-            options = tuple(opt for _, members in groups for opt in members)
-        related = None
-        if ptype == "relation":
-            related = conf.get("data_source_id") or conf.get("database_id")
-        fields.append(
-            Field(
-                name=name,
-                id=prop_id,
-                type=ptype,
-                key=field_key(prop_id),
-                writable=ptype in WRITABLE_TYPES,
-                description=_str_or_none(prop.get("description")),
-                options=options,
-                groups=groups,
-                number_format=conf.get("format") if ptype == "number" else None,
-                allows_new_option=ptype in ("select", "multi_select"),
-                related_data_source_id=related,
-            )
-        )
-    return fields
+    return [_field(name, prop) for name, prop in ordered_properties(schema_properties)]
+
+
+def _field(name: str, prop: Mapping) -> Field:
+    ptype = str(prop.get("type") or "")
+    conf = _config(prop)
+    prop_id = str(prop.get("id") or name)
+    options: tuple = tuple(_option_list(prop)) if ptype in ("select", "multi_select") else ()
+    groups: tuple = ()
+    if ptype == "status":
+        groups = _status_groups(conf)
+        options = tuple(opt for _, members in groups for opt in members)
+    related = (conf.get("data_source_id") or conf.get("database_id")) if ptype == "relation" else None
+    return Field(
+        name=name,
+        id=prop_id,
+        type=ptype,
+        key=field_key(prop_id),
+        writable=ptype in WRITABLE_TYPES,
+        description=_str_or_none(prop.get("description")),
+        options=options,
+        groups=groups,
+        number_format=conf.get("format") if ptype == "number" else None,
+        allows_new_option=ptype in ("select", "multi_select"),
+        related_data_source_id=related,
+    )
+
+
+def _status_groups(conf: Mapping) -> tuple:
+    """A status property's options by group ((group name, ((name, color), ...)), ...); options
+    in no group come last, under an empty name."""
+    all_options = {}
+    for opt in conf.get("options") or []:
+        if isinstance(opt, Mapping) and isinstance(opt.get("name"), str):
+            all_options[opt.get("id")] = (opt["name"], str(opt.get("color") or "default"))
+    grouped, seen = [], set()
+    for group in conf.get("groups") or []:
+        if not isinstance(group, Mapping):
+            continue
+        ids = group.get("option_ids") or []
+        grouped.append((str(group.get("name") or ""),
+                        tuple(all_options[oid] for oid in ids if oid in all_options)))
+        seen.update(ids)
+    rest = tuple(opt for oid, opt in all_options.items() if oid not in seen)
+    if rest:
+        grouped.append(("", rest))
+    return tuple(grouped)
 
 
 def title_property_name(schema_properties: Mapping) -> str | None:

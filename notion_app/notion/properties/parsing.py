@@ -117,18 +117,7 @@ def parse_form(
         if not is_writable(prop):
             continue
         key = field_key(str(prop.get("id") or name))
-        got = {suffix: _getlist(form, key + suffix) for suffix in _SUFFIXES}
-        for suffix, texts in got.items():
-            if texts:
-                values[key + suffix] = texts
-
-        def first(suffix, got=got):
-            return next((t for t in got[suffix] if t.strip()), "")
-
-        raw = _Raw(
-            values=got[""], new=got["-new"], names=got["-name"], time=first("-time"),
-            end=first("-end"), end_time=first("-end-time"), tz=first("-tz"),
-        )
+        raw = _raw_from_form(form, key, values)
         try:
             value = _build(prop, raw, ctx)
         except FieldError as exc:
@@ -140,6 +129,21 @@ def parse_form(
             continue
         properties[name if key_by == "name" else str(prop.get("id") or name)] = value
     return properties, errors, values
+
+
+def _raw_from_form(form, key: str, values: dict[str, list[str]]) -> _Raw:
+    """The text given for one property's fields (`key` and its suffixes); every non-empty field
+    is also noted in `values`, to show the form again as typed."""
+    got = {suffix: _getlist(form, key + suffix) for suffix in _SUFFIXES}
+    values.update({key + suffix: texts for suffix, texts in got.items() if texts})
+
+    def first(suffix: str) -> str:
+        return next((t for t in got[suffix] if t.strip()), "")
+
+    return _Raw(
+        values=got[""], new=got["-new"], names=got["-name"], time=first("-time"),
+        end=first("-end"), end_time=first("-end-time"), tz=first("-tz"),
+    )
 
 
 def csv_value(
