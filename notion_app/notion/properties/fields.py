@@ -68,7 +68,9 @@ def _field(name: str, prop: Mapping) -> Field:
     if ptype == "status":
         groups = _status_groups(conf)
         options = tuple(opt for _, members in groups for opt in members)
-    related = (conf.get("data_source_id") or conf.get("database_id")) if ptype == "relation" else None
+    related = None
+    if ptype == "relation":
+        related = conf.get("data_source_id") or conf.get("database_id")
     return Field(
         name=name,
         id=prop_id,
