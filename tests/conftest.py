@@ -6,7 +6,7 @@ import os
 
 import pytest
 from cryptography.fernet import Fernet
-from helpers import signup
+from helpers import connect, signup
 
 from notion_app import create_app
 from notion_app.extensions import db
@@ -182,6 +182,20 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def conn_ids(app, user_client, sandbox):
+    """(user id, connection id, tasks data source id) after connecting acme as ada."""
+    from sqlalchemy import select
+
+    from notion_app.models import NotionConnection
+
+    connect(user_client, sandbox)
+    with app.app_context():
+        conn = db.session.scalar(select(NotionConnection))
+        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
+        return conn.user_id, conn.id, ds
 
 
 @pytest.fixture

@@ -127,7 +127,7 @@ def disconnect(conn: NotionConnection) -> list[str]:
 
     Returns what Notion did not confirm (empty: both revokes were confirmed). The access token
     and the refresh token are revoked one by one: whether revoking one kills the other is not
-    documented (notion-api.md §1.3), and a live refresh token is a way back in.
+    documented, and a live refresh token is a way back in.
     """
     unconfirmed = []
     tokens = (("access token", conn.access_token_encrypted),

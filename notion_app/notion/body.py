@@ -1,7 +1,7 @@
 """Request bodies as Notion receives them: UTF-8 JSON, and the per-request size limits.
 
-Notion refuses a request over **500 KB** or with more than **1000 block elements**
-(notion-api.md §5.4). Both are measured here, on the exact bytes the client sends:
+Notion refuses a request over **500 KB** or with more than **1000 block elements**.
+Both are measured here, on the exact bytes the client sends:
 
 - `encode(body)` is the JSON the client puts on the wire: UTF-8 (`ensure_ascii=False`) and compact
   separators. `requests`' `json=` escapes every non-ASCII character as `\\uXXXX` (6 bytes, 12 for

@@ -179,7 +179,7 @@ class NotionClient:
         page_size: int = 25,
     ) -> dict:
         # result_type "page": a wiki data source's query also lists its data sources otherwise;
-        # the app only ever wants rows (notion-api.md §3.4).
+        # the app only ever wants rows.
         body: dict = {"page_size": max(1, min(100, page_size)), "result_type": "page"}
         if sorts is not None:
             body["sorts"] = sorts

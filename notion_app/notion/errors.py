@@ -207,7 +207,7 @@ def property_for(message: str | None, names: Iterable[str] | None = None) -> str
     text = message.removeprefix("body failed validation: ").strip()
     if names:
         # Longest first, so "v1.2 score" beats "v1" and "Due date" beats "Due". Every documented
-        # shape (notion-api.md §5.5): "body.properties.X.select...", "Fix one:" lists of such
+        # shape: "body.properties.X.select...", "Fix one:" lists of such
         # paths, "body.properties.X: X is not a property that exists.", "X is expected to be",
         # "... is an invalid select option ... X", and names quoted in the message.
         for name in sorted({n for n in names if n}, key=len, reverse=True):

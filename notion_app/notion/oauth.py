@@ -46,7 +46,7 @@ class TokenEndpointUnavailable(TokenResponseError):
 
 class TokenGrantRejected(TokenResponseError):
     """`invalid_grant`: the refresh token is revoked, expired or already used. Only this means
-    the person has to reconnect (notion-api.md §5.5)."""
+    the person has to reconnect."""
 
 
 class ClientMisconfigured(TokenResponseError):

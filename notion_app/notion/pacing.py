@@ -15,7 +15,7 @@ sit under Notion's documented average of 3 requests per second: in any window of
 `burst + rate*T` requests start (e.g. 154 per minute against Notion's 180), so a steady stream never
 earns a 429, while a form that needs two quick calls does not wait.
 
-Notion has two levels of limits (notion-api.md §5.3): a budget per connection and one per
+Notion has two levels of limits: a budget per connection and one per
 workspace, shared by every connection to it (several local users may connect one workspace).
 `LayeredPacer` keeps both: its key is `(bot_id, workspace_id)` (or a plain bot_id), a request
 takes a slot from both buckets and waits for the later one, and `penalize(key, s, reason)` blocks

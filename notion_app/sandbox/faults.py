@@ -150,7 +150,7 @@ def _take(st, key, rate, burst, now):
 
 
 def take_rate_token(token: str, workspace_id: str | None = None) -> None:
-    """Notion's two levels (notion-api.md §5.3): a bucket per access token and, when
+    """Notion's two levels: a bucket per access token and, when
     `rate_limit.workspace` is set, one per workspace shared by all its tokens. A 429 names the
     limit in `additional_data.rate_limit_reason`; the workspace's `retry_after`, when set, is its
     Retry-After (it may exceed 60 s)."""

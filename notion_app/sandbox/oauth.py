@@ -217,7 +217,7 @@ def introspect():
 def revoke():
     """Kill an access token or a refresh token, and record which.
 
-    Whether Notion also kills the other token of the pair is unconfirmed (notion-api.md §1.3):
+    Whether Notion also kills the other token of the pair is unconfirmed:
     by default only the named token dies, so a client has to revoke both; the
     `revoke_cascades` setting kills the pair. Unknown tokens get 200 too (RFC 7009).
     """

@@ -21,7 +21,7 @@ from helpers import (
     start_import,
     titles_in_notion,
 )
-from outbox.test_sending import make_all_due
+from rows import make_all_due
 from sqlalchemy import func, select
 
 from notion_app import outbox

@@ -1,4 +1,4 @@
-"""Only `invalid_grant` on the refresh call means "reconnect" (notion-api.md §5.5).
+"""Only `invalid_grant` on the refresh call means "reconnect".
 
 Against the sandbox over HTTP: the access token expires, the refresh call meets each failure
 Notion can give, and the app decides. A 429, a 5xx, a timeout or a dropped connection is
@@ -10,48 +10,18 @@ never "reconnect". `invalid_grant` alone flags the connection.
 from __future__ import annotations
 
 import logging
-import uuid
 from datetime import timedelta
 
 import pytest
-from helpers import connect, ds_url
-from sqlalchemy import select, update
+from helpers import ds_url
+from rows import send, submit
+from sqlalchemy import update
 
-from notion_app import outbox
 from notion_app.extensions import db
-from notion_app.models import NotionConnection, RowSubmission, User, utcnow
+from notion_app.models import NotionConnection, RowSubmission, utcnow
 from notion_app.outbox import delivery
 
 TOKEN = "/v1/oauth/token"
-TASKS_SCHEMA = {"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}}
-
-
-@pytest.fixture
-def conn_ids(app, user_client, sandbox):
-    connect(user_client, sandbox)
-    with app.app_context():
-        conn = db.session.scalar(select(NotionConnection))
-        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
-        return conn.user_id, conn.id, ds
-
-
-def submit(app, conn_ids, title: str) -> int:
-    user_id, conn_id, ds = conn_ids
-    with app.app_context():
-        row, _ = outbox.submit(
-            db.session.get(User, user_id), db.session.get(NotionConnection, conn_id),
-            {"id": ds, "title": "Tasks"}, TASKS_SCHEMA,
-            outbox.NewRow({"Name": {"title": [{"text": {"content": title}}]}}, uuid.uuid4().hex),
-        )
-        return row.id
-
-
-def send(app, row_id: int) -> RowSubmission:
-    with app.app_context():
-        row = delivery.send_now(db.session.get(RowSubmission, row_id), max_wait=3.0)
-        db.session.refresh(row)
-        db.session.expunge(row)
-        return row
 
 
 def state_of(app, conn_id: int) -> str:

@@ -1,4 +1,4 @@
-"""Two levels of pacing (notion-api.md §5.3): a bucket per connection and one per workspace,
+"""Two levels of pacing: a bucket per connection and one per workspace,
 shared by every connection to it; a 429's `rate_limit_reason` picks the bucket it penalizes,
 and a Retry-After over 60 s goes back to the caller instead of being slept."""
 

@@ -1,4 +1,4 @@
-"""Every documented shape of a validation message (notion-api.md §5.5) maps to the right
+"""Every documented shape of a validation message maps to the right
 property by the schema's names: spaces, dots, brackets and emoji included."""
 
 import pytest

@@ -4,68 +4,12 @@ sends wait past Notion's 60 s limit while the row form's send keeps its short bu
 
 from __future__ import annotations
 
-import uuid
-from collections import Counter
-from datetime import timedelta
-
 import pytest
-from helpers import connect
-from sqlalchemy import select, update
+from rows import created_titles, make_all_due, page_posts, send, submit
 
-from notion_app import outbox
 from notion_app.extensions import db
-from notion_app.models import NotionConnection, RowSubmission, User, utcnow
+from notion_app.models import RowSubmission
 from notion_app.outbox import delivery
-
-TASKS_SCHEMA = {"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}}
-
-
-@pytest.fixture
-def conn_ids(app, user_client, sandbox):
-    connect(user_client, sandbox)
-    with app.app_context():
-        conn = db.session.scalar(select(NotionConnection))
-        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
-        return conn.user_id, conn.id, ds
-
-
-def submit(app, conn_ids, title: str) -> int:
-    user_id, conn_id, ds = conn_ids
-    with app.app_context():
-        row, _ = outbox.submit(
-            db.session.get(User, user_id), db.session.get(NotionConnection, conn_id),
-            {"id": ds, "title": "Tasks"}, TASKS_SCHEMA,
-            outbox.NewRow({"Name": {"title": [{"type": "text", "text": {"content": title}}]}},
-                          uuid.uuid4().hex),
-        )
-        return row.id
-
-
-def send(app, row_id: int) -> RowSubmission:
-    """The row form's send (inside a web request)."""
-    with app.app_context():
-        row = delivery.send_now(db.session.get(RowSubmission, row_id), max_wait=3.0)
-        db.session.refresh(row)
-        db.session.expunge(row)
-        return row
-
-
-def make_all_due(app) -> None:
-    with app.app_context():
-        db.session.execute(update(RowSubmission).values(
-            next_attempt_at=utcnow() - timedelta(seconds=1),
-            lease_until=utcnow() - timedelta(seconds=1)))
-        db.session.commit()
-
-
-def page_posts(sandbox) -> list[dict]:
-    return sandbox.requests(path="/v1/pages", method="POST")
-
-
-def created_titles(sandbox) -> Counter:
-    return Counter(
-        p["request_properties"]["Name"]["title"][0]["text"]["content"] for p in sandbox.pages()
-    )
 
 
 @pytest.mark.parametrize("status", [413, 400])

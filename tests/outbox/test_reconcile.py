@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from helpers import connect
+from rows import TASKS_SCHEMA, make_all_due, send
 from sqlalchemy import select
 
 from notion_app import outbox
@@ -18,18 +19,6 @@ from notion_app.extensions import db
 from notion_app.models import NotionConnection, RowSubmission, User
 from notion_app.notion.ids import compact_id
 from notion_app.outbox import delivery
-
-from .test_sending import TASKS_SCHEMA, make_all_due, send
-
-
-@pytest.fixture
-def conn_ids(app, user_client, sandbox):
-    """(user id, connection id, tasks data source id) after connecting acme as ada."""
-    connect(user_client, sandbox)
-    with app.app_context():
-        conn = db.session.scalar(select(NotionConnection))
-        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
-        return conn.user_id, conn.id, ds
 
 
 def props(title: str | None = None, **values) -> dict:

@@ -10,78 +10,22 @@ from datetime import datetime, timedelta
 
 import pytest
 from helpers import connect
-from sqlalchemy import select, update
+from rows import (
+    TASKS_SCHEMA,
+    created_titles,
+    make_all_due,
+    page_posts,
+    send,
+    submit,
+    title_props,
+)
+from sqlalchemy import select
 
 from notion_app import outbox
 from notion_app.connections.tokens import with_client
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, RowSubmission, User, utcnow
 from notion_app.outbox import delivery
-
-
-@pytest.fixture
-def conn_ids(app, user_client, sandbox):
-    """(user id, connection id, tasks data source id) after connecting acme as ada."""
-    connect(user_client, sandbox)
-    with app.app_context():
-        conn = db.session.scalar(select(NotionConnection))
-        ds = sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
-        return conn.user_id, conn.id, ds
-
-
-# The part of the Tasks schema the outbox reads: which property is the title.
-TASKS_SCHEMA = {"Name": {"id": "title", "name": "Name", "type": "title", "title": {}}}
-
-
-def title_props(title: str) -> dict:
-    return {"Name": {"title": [{"type": "text", "text": {"content": title}}]}}
-
-
-def submit(app, conn_ids, title: str, nonce: str | None = None) -> int:
-    user_id, conn_id, ds = conn_ids
-    with app.app_context():
-        row, _ = outbox.submit(
-            db.session.get(User, user_id),
-            db.session.get(NotionConnection, conn_id),
-            {"id": ds, "title": "Tasks"},
-            TASKS_SCHEMA,
-            outbox.NewRow(title_props(title), nonce or uuid.uuid4().hex),
-        )
-        return row.id
-
-
-def send(app, row_id: int, max_wait: float = 3.0) -> RowSubmission:
-    with app.app_context():
-        row = delivery.send_now(db.session.get(RowSubmission, row_id), max_wait=max_wait)
-        db.session.refresh(row)
-        db.session.expunge(row)
-        return row
-
-
-def make_all_due(app) -> None:
-    """Move the clock: every waiting retry is due now (instead of sleeping in the test)."""
-    with app.app_context():
-        db.session.execute(
-            update(RowSubmission)
-            .where(RowSubmission.next_attempt_at.is_not(None))
-            .values(next_attempt_at=utcnow() - timedelta(seconds=1))
-        )
-        db.session.execute(
-            update(RowSubmission)
-            .where(RowSubmission.state == "sending")
-            .values(lease_until=utcnow() - timedelta(seconds=1))
-        )
-        db.session.commit()
-
-
-def page_posts(sandbox) -> list[dict]:
-    return sandbox.requests(path="/v1/pages", method="POST")
-
-
-def created_titles(sandbox) -> Counter:
-    return Counter(
-        p["request_properties"]["Name"]["title"][0]["text"]["content"] for p in sandbox.pages()
-    )
 
 
 def test_a_row_is_sent_once_with_a_link(app, conn_ids, sandbox):

@@ -1,4 +1,4 @@
-"""Two levels of rate limits against the sandbox over HTTP (notion-api.md §5.3).
+"""Two levels of rate limits against the sandbox over HTTP.
 
 Two local users connect the same workspace: their connections share the workspace's budget in
 the app's pacer (NOTION_WORKSPACE_RATE / _BURST) and in the sandbox. A 429 that names the

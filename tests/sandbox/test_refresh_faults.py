@@ -1,4 +1,4 @@
-"""The token endpoint can answer a refresh with every failure Notion gives (notion-api.md §5.5):
+"""The token endpoint can answer a refresh with every failure Notion gives:
 429, 5xx, a timeout, a dropped connection, invalid_client and invalid_grant."""
 
 import pytest
