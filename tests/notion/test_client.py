@@ -4,7 +4,6 @@ import json
 
 import pytest
 import requests
-import responses
 from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from notion_app.notion.client import NotionClient, check_id
@@ -20,33 +19,7 @@ from notion_app.notion.errors import (
 )
 from notion_app.notion.pacing import MemoryPacer
 
-API = "https://api.notion.com"
-TOKEN = "ntn_secret_token_value_123"
-DS = "393abc1e-edcd-8179-9372-000bd163e729"
-
-
-class Sleeper:
-    def __init__(self):
-        self.slept = []
-
-    def __call__(self, seconds):
-        self.slept.append(seconds)
-
-
-@pytest.fixture
-def sleeper():
-    return Sleeper()
-
-
-@pytest.fixture
-def client(sleeper):
-    return NotionClient(TOKEN, sleep=sleeper, rand=lambda: 0.5)
-
-
-@pytest.fixture
-def fake():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
+from .conftest import API, DS, TOKEN
 
 
 def _error(status, code, message="x"):

@@ -4,10 +4,8 @@ over-size answers (413 or 400), 409 after a pause, HTML pages from Notion's edge
 import json
 
 import pytest
-import responses
 
 from notion_app.notion import body as bodies
-from notion_app.notion.client import NotionClient
 from notion_app.notion.errors import (
     NotionConflict,
     NotionEdgeBlocked,
@@ -17,35 +15,10 @@ from notion_app.notion.errors import (
     NotionServerError,
 )
 
-API = "https://api.notion.com"
-TOKEN = "ntn_secret_token_value_123"
-DS = "393abc1e-edcd-8179-9372-000bd163e729"
+from .conftest import API, DS
+
 CLOUDFLARE = "<!DOCTYPE html><html><head><title>Attention Required! | Cloudflare</title></head>" \
              "<body>Sorry, you have been blocked</body></html>"
-
-
-class Sleeper:
-    def __init__(self):
-        self.slept = []
-
-    def __call__(self, seconds):
-        self.slept.append(seconds)
-
-
-@pytest.fixture
-def sleeper():
-    return Sleeper()
-
-
-@pytest.fixture
-def client(sleeper):
-    return NotionClient(TOKEN, sleep=sleeper, rand=lambda: 0.5)
-
-
-@pytest.fixture
-def fake():
-    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
-        yield rsps
 
 
 def _text(content: str) -> dict:
