@@ -270,23 +270,23 @@ class NotionClient:
         self, method: str, path: str, *, json=None, params=None, read: bool | None = None
     ) -> dict:
         """One Notion call with the retry policy above; returns the JSON object Notion sent."""
-        data = None if json is None else _encoded(json)
+        body = None if json is None else _encoded(json)
         attempt = _Attempt(self, read=method == "GET" if read is None else read)
         while True:
             self._pace(attempt)
             self.calls += 1
             try:
                 resp = self.session.request(
-                    method, self.base_url + path, headers=self._headers(), data=data,
+                    method, self.base_url + path, headers=self._headers(), data=body,
                     params=params, timeout=self.timeout,
                 )
             except requests.RequestException as exc:
                 attempt.network_failure(exc)
                 continue
             if 200 <= resp.status_code < 300:
-                data = _json_object(resp)
-                if data is not None:
-                    return data
+                answer = _json_object(resp)
+                if answer is not None:
+                    return answer
                 attempt.unreadable(resp.status_code)
                 continue
             attempt.error(resp, error_from_response(resp, secrets=[self._token]))

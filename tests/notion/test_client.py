@@ -245,6 +245,17 @@ def test_404_and_400_are_not_retried(fake, client):
     assert client.calls == 2
 
 
+def test_a_read_retried_after_an_unreadable_answer_sends_the_same_body(fake, client):
+    """An unreadable 2xx on a query is retried; the retry must carry the query again (a bare
+    query would list the wrong rows: no filter, no result_type)."""
+    url = f"{API}/v1/data_sources/{DS}/query"
+    fake.post(url, body="<html>", status=200)
+    fake.post(url, json={"results": [], "has_more": False})
+    client.query_data_source(DS, filter={"property": "Name", "title": {"equals": "x"}})
+    first, retry = (json.loads(c.request.body) for c in fake.calls)
+    assert retry == first and retry["filter"]["title"] == {"equals": "x"}
+
+
 def test_unreadable_200_on_create_is_outcome_unknown(fake, client):
     fake.post(f"{API}/v1/pages", body="<html>", status=200)
     with pytest.raises(NotionOutcomeUnknown):
