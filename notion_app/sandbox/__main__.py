@@ -6,7 +6,7 @@ import time
 from .server import SandboxServer
 
 
-def main(argv=None) -> None:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description="Run the Notion API sandbox.")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=5001)
@@ -23,7 +23,25 @@ def main(argv=None) -> None:
     parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
     parser.add_argument("--fault-probability", type=float, default=0.0,
                         help="answer this share of API requests with a random 429/5xx")
-    args = parser.parse_args(argv)
+    # Notion as it really behaves (issue 11; notion-api.md §5.3-5.5): each switch of
+    # /_sandbox/settings, at start.
+    parser.add_argument("--workspace-retry-after", type=int, default=None, metavar="SECONDS",
+                        help="Retry-After of a workspace-limit 429 (Notion's may exceed 60 s)")
+    parser.add_argument("--search-index-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="search leaves out what was shared less than this long ago "
+                             "(GET answers at once)")
+    parser.add_argument("--users-forbidden", action="store_true",
+                        help="GET /v1/users answers 403 (no user-information capability)")
+    parser.add_argument("--oversize-status", type=int, choices=(400, 413), default=413,
+                        help="how a body over 500 KB is refused: the edge's 413 or a 400 "
+                             "validation_error")
+    parser.add_argument("--no-select-new-options", action="store_true",
+                        help="refuse a select name that is not an option (else it is added)")
+    return parser
+
+
+def main(argv=None) -> None:
+    args = build_parser().parse_args(argv)
     clients = []
     if args.client_id and args.client_secret:
         clients.append({"client_id": args.client_id, "client_secret": args.client_secret,
@@ -47,6 +65,11 @@ def start_settings(args, clients: list[dict]) -> dict:
             "rate": args.rate, "burst": args.burst,
             "workspace": {"rate": args.workspace_rate, "burst": args.workspace_burst}},
     }
+    if args.workspace_retry_after and settings["rate_limit"]:
+        settings["rate_limit"]["workspace"]["retry_after"] = args.workspace_retry_after
+    settings.update(search_index_delay=args.search_index_delay,
+                    users_forbidden=args.users_forbidden, oversize_status=args.oversize_status,
+                    select_new_options=not args.no_select_new_options)
     if args.fault_probability:
         settings["random_faults"] = {"probability": args.fault_probability,
                                      "statuses": [429, 500, 502, 503, 504, 529]}

@@ -227,7 +227,7 @@ def _page_title(props):
         raise fail("body.properties", "an object", props)
     for key in props:
         if key != "title":
-            raise validation(f"body.properties.{key}: {key} is not a property that exists.")
+            raise validation(f"{key} is not a property that exists.")
     value = props.get("title", [])
     if isinstance(value, dict):
         value = value.get("title", [])

@@ -15,7 +15,7 @@ from .validation import PageValidator
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
             "max_body_bytes", "template_delay_ms", "search_index_delay", "users_forbidden",
-            "template", "revoke_cascades"}
+            "template", "revoke_cascades", "select_new_options"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
 OVERSIZE_STATUSES = {400, 413}
 # status: Notion's error envelope; oauth: an RFC 6749 error (`error`: invalid_client, ...);
@@ -294,6 +294,42 @@ def page_content(page_id):
                         "template_pending": bool(page.get("template_pending"))})
 
 
+EDITABLE_TYPES = {"title", "rich_text", "number", "select", "multi_select", "status", "date",
+                  "checkbox", "url", "email", "phone_number"}
+
+
+@bp.post("/properties")
+def change_property():
+    """Someone edits a data source's schema in Notion: {"data_source": key or id, "name",
+    "rename": new name, "type": new type (its config empty, or its options kept),
+    "drop_option": an option's name}. The property keeps its id, as in Notion."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        ds = next((d for d in st.data_sources.values()
+                   if body.get("data_source") in (d["key"], d["id"])), None)
+        prop = (ds or {}).get("properties", {}).get(body.get("name"))
+        if prop is None:
+            return _bad("data_source is the key or id of a data source; name is its property")
+        new_type = body.get("type")
+        if new_type is not None:
+            if new_type not in EDITABLE_TYPES:
+                return _bad(f"type is one of {sorted(EDITABLE_TYPES)}")
+            old = prop.pop(prop["type"])
+            keep = "options" in old and new_type in ("select", "multi_select", "status")
+            prop["type"], prop[new_type] = new_type, ({"options": old["options"]} if keep else {})
+        if body.get("drop_option") is not None:
+            config = prop.get(prop["type"], {})
+            config["options"] = [o for o in config.get("options", [])
+                                 if o["name"] != body["drop_option"]]
+        rename = body.get("rename")
+        if isinstance(rename, str) and rename:
+            prop["name"] = rename
+            ds["properties"] = {rename if n == body["name"] else n: p
+                                for n, p in ds["properties"].items()}
+        return jsonify(prop)
+
+
 @bp.post("/templates/apply")
 def apply_templates():
     """Apply every template still on its way now (the moment Notion would have)."""
@@ -431,6 +467,13 @@ class SandboxControl:
 
     def page_content(self, page_id: str) -> dict:
         return self._call("GET", f"/_sandbox/pages/{page_id}/content")
+
+    def change_property(self, data_source: str, name: str, *, rename=None, type=None,
+                        drop_option=None) -> dict:
+        """Edit a property as a person in Notion would (the app's cached schema goes stale)."""
+        return self._call("POST", "/_sandbox/properties",
+                          json={"data_source": data_source, "name": name, "rename": rename,
+                                "type": type, "drop_option": drop_option})
 
     def apply_templates(self) -> dict:
         return self._call("POST", "/_sandbox/templates/apply")

@@ -167,6 +167,14 @@ def build(state) -> None:
         ("🔥 Heat", "number", {"format": "number"}),
         ('<b>Bold</b> "quoted"', "rich_text", {}),
         ("Notes ", "rich_text", {}),
+        # Names that are easy to cut at the wrong dot, space or bracket in an error message.
+        ("Due date", "date", {}),
+        ("v1.2 score", "number", {"format": "number"}),
+        ("Tags [old]", "multi_select", {"options": [option(k, "Tags [old]", "a.b", "red")]}),
+        ("Stage (v2.0)", "status", {"options": [option(k, "Stage (v2.0)", "Draft", "gray"),
+                                                option(k, "Stage (v2.0)", "Live", "green")],
+                                    "groups": []}),
+        ("Owner [team.lead]", "people", {}),
     ])
     state.add_database("odd_names", odd_db, acme, "Odd names", None, t(5),
                        [("odd_names", odd_ds, "Odd names", odd_schema)])

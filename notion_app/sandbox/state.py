@@ -30,6 +30,9 @@ DEFAULT_SETTINGS = {
     # The integration has a template: the consent page offers to duplicate it (its title).
     "template": None,
     "revoke_cascades": False,
+    # Whether a select/multi-select value with a new name adds the option (unconfirmed, §4.1);
+    # off: Notion refuses it ("... is an invalid select option for property X.").
+    "select_new_options": True,
 }
 
 

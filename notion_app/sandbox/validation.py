@@ -39,6 +39,25 @@ def fail(path, expected, value=_MISSING):
                       f"`{show(value)}`.")
 
 
+def fix_one(*alternatives: str):
+    """Notion's answer when a value matches none of the shapes allowed there: one line per
+    alternative, any one of which would do."""
+    return validation("body failed validation. Fix one:\n" + "\n".join(alternatives))
+
+
+def _should(path, expected, value=_MISSING) -> str:
+    return f"{path} should be {expected}, instead was `{show(value)}`."
+
+
+def _or_null(path, expected, value):
+    """A nullable value of the wrong kind: "Fix one:" the expected kind, or `null`."""
+    return fix_one(_should(path, expected, value), _should(path, "`null`", value))
+
+
+def invalid_option(prop, name):
+    return validation(f"{show(name)} is an invalid select option for property {prop['name']}.")
+
+
 def check_body_keys(body: dict) -> None:
     for key in body:
         if key not in BODY_KEYS:
@@ -77,6 +96,12 @@ def _string(path, value, limit=None, nullable=False):
     if limit is not None and js_length(value) > limit:
         raise fail(f"{path}.length", f"≤ `{limit}`", js_length(value))
     return value
+
+
+def _nullable_string(path, value, limit):
+    if value is not None and not isinstance(value, str):
+        raise _or_null(path, "a string", value)
+    return _string(path, value, limit, nullable=True)
 
 
 def js_length(text: str) -> int:
@@ -118,7 +143,7 @@ class PageValidator:
         for key, value in props.items():
             name = key if key in schema else by_id.get(key)
             if name is None:
-                raise validation(f"body.properties.{key}: {key} is not a property that exists.")
+                raise validation(f"{key} is not a property that exists.")
             prop = schema[name]
             path = f"body.properties.{key}"
             if prop["type"] in READ_ONLY:
@@ -133,7 +158,10 @@ class PageValidator:
         if "type" in value and value["type"] != ptype:
             raise fail(f"{path}.type", f"`\"{ptype}\"`", value["type"])
         if ptype not in value:
-            raise fail(f"{path}.{ptype}", "defined", _MISSING)
+            # Not a value of this property's type: set it, or drop what does not belong.
+            raise fix_one(_should(f"{path}.{ptype}", "defined"),
+                          *(_should(f"{path}.{k}", "not present", v) for k, v in value.items()
+                            if k != "type"))
         _only(path, value, {"type", ptype})
         return getattr(self, f"v_{ptype}")(f"{path}.{ptype}", prop, value[ptype])
 
@@ -214,7 +242,7 @@ class PageValidator:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(
                 value):
-            raise fail(path, "a number or `null`", value)
+            raise _or_null(path, "a number", value)
         return value
 
     def v_checkbox(self, path, prop, value):
@@ -223,16 +251,17 @@ class PageValidator:
         return value
 
     def v_url(self, path, prop, value):
-        return _string(path, value, MAX_URL, nullable=True)
+        return _nullable_string(path, value, MAX_URL)
 
     def v_email(self, path, prop, value):
-        return _string(path, value, MAX_EMAIL, nullable=True)
+        return _nullable_string(path, value, MAX_EMAIL)
 
     def v_phone_number(self, path, prop, value):
-        return _string(path, value, MAX_EMAIL, nullable=True)
+        return _nullable_string(path, value, MAX_EMAIL)
 
     def option(self, path, prop, value, create: bool):
-        _object(path, value)
+        if not isinstance(value, dict):
+            raise _or_null(path, "an object", value)
         _only(path, value, {"id", "name", "color", "description"})
         options = prop[prop["type"]]["options"]
         if "id" in value:
@@ -249,9 +278,10 @@ class PageValidator:
             raise fail(f"{path}.color", "a valid select color", value["color"])
         opt = next((o for o in options if o["name"] == name), None)
         if opt is None:
-            if not create:
-                raise validation(f"body failed validation: {path}.name: Invalid status option. "
-                                 f"Status option `{show(name)}` does not exist.")
+            if not create or not self.st.settings.get("select_new_options", True):
+                # A status takes only its options; a select refuses new ones when Notion will
+                # not add options to the schema (the `select_new_options` switch).
+                raise invalid_option(prop, name)
             opt = {"id": make_id("option", self.ds["id"], prop["name"], name), "name": name,
                    "color": value.get("color", "default"), "description": None}
             options.append(opt)
@@ -264,13 +294,16 @@ class PageValidator:
         return None if value is None else self.option(path, prop, value, create=False)
 
     def v_multi_select(self, path, prop, value):
-        _list(path, value)
+        if not isinstance(value, list):
+            raise fail(path, "an array", value)
+        _length(path, value)
         return [self.option(f"{path}[{i}]", prop, v, True) for i, v in enumerate(value)]
 
     def v_date(self, path, prop, value):
         if value is None:
             return None
-        _object(path, value)
+        if not isinstance(value, dict):
+            raise _or_null(path, "an object", value)
         _only(path, value, {"start", "end", "time_zone"})
         tz_name = value.get("time_zone")
         tz = None

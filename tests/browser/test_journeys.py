@@ -334,3 +334,37 @@ def test_chromium_cannot_leave_the_machine(chromium):
             context.new_page().goto("https://www.notion.so/", timeout=5000)
     finally:
         context.close()
+
+
+def test_still_indexing_list_fills_in_by_itself_and_a_link_opens_a_database(page, live_app):
+    """Right after a connect Notion's search does not list the new grants yet (the sandbox's
+    `search_index_delay`): the databases page says so and fills in by its own refresh, with no
+    click; a database also opens at once by pasting its Notion link."""
+    shots = page.screenshots
+    sandbox = live_app.sandbox
+    person = sandbox.add_people("acme", 1, prefix="indexing")[0]["name"]
+    projects_db = sandbox.seed()["databases"]["projects"]["id"]
+    sandbox.settings(search_index_delay=6)
+    try:
+        sign_up(page)
+        connect(page, person)
+        page.get_by_role("button", name="Databases").click()
+        expect(page.get_by_role("heading", name="Databases", exact=True)).to_be_visible()
+        expect(page.get_by_role("status")).to_contain_text(
+            "Notion is still indexing — this fills in within a minute")
+        tasks = page.get_by_role("link", name="Tasks", exact=True)
+        expect(tasks).to_have_count(0)  # search leaves the new grants out for now
+        shots.take("databases-indexing")
+        # No click, no typing: the page reloads itself once Notion has had time to index.
+        expect(tasks).to_be_visible(timeout=25_000)
+        expect(page.get_by_role("link", name="Projects", exact=True)).to_be_visible()
+        shots.take("databases-filled-in")
+
+        link = f"https://www.notion.so/acme/Projects-{projects_db.replace('-', '')}?pvs=4"
+        page.get_by_label("Open a database by its Notion link").fill(link)
+        page.get_by_role("button", name="Open", exact=True).click()
+        expect(page.get_by_role("heading", name="Add a row")).to_be_visible()
+        expect(page.get_by_role("heading", name="Projects")).to_be_visible()
+        shots.take("opened-by-link")
+    finally:
+        sandbox.settings(search_index_delay=0)

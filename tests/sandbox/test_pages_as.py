@@ -41,7 +41,7 @@ def test_values_are_validated_like_the_api_create(control, seed):
         control.create_page_as(tasks, {"Status": {"status": {"name": "No such status"}}})
     body = err.value.response.json()
     assert err.value.response.status_code == 400 and body["code"] == "validation_error"
-    assert "body.properties.Status.status.name" in body["message"]
+    assert '"No such status" is an invalid select option for property Status.' in body["message"]
     with pytest.raises(requests.HTTPError) as err:
         control.create_page_as(tasks, {"Task ID": {"unique_id": {"number": 1}}})
     assert "read-only" in err.value.response.json()["message"]

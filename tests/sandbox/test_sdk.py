@@ -128,3 +128,88 @@ def test_list_templates_and_create_from_one(tokens, sandbox_url, seed, control):
         client.pages.create(parent={"data_source_id": ds_id}, properties={},
                             template={"type": "template_id", "template_id": "0" * 32})
     assert err.value.code == APIErrorCode.ValidationError
+
+
+# -- issue 11: Notion as it really behaves, as the SDK sees it ----------------------------------
+
+def _title(text):
+    return {"Name": {"title": [{"text": {"content": text}}]}}
+
+
+@pytest.mark.parametrize(("status", "code"), [(413, None), (400, APIErrorCode.ValidationError)])
+def test_an_oversize_body_is_refused_before_anything_is_created(
+        tokens, sandbox_url, seed, control, status, code):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    ds_id = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    control.settings(oversize_status=status, max_body_bytes=20_000)
+    notes = [{"text": {"content": "é" * 2000}}] * 10  # about 40 KB of UTF-8
+    with pytest.raises(HTTPResponseError) as err:
+        client.pages.create(parent={"data_source_id": ds_id},
+                            properties={**_title("Too big"), "Notes": {"rich_text": notes}})
+    assert err.value.status == status
+    # the edge's 413 is an HTML page, not Notion's JSON: the SDK cannot type it
+    assert isinstance(err.value, APIResponseError) == (code is not None)
+    if code is not None:
+        assert err.value.code == code
+    assert control.pages() == []
+
+
+def test_a_conflict_is_a_typed_409_and_nothing_is_created(tokens, sandbox_url, seed, control):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    ds_id = seed["databases"]["tasks"]["data_sources"]["tasks"]
+    control.fail_next(409, path="/v1/pages", method="POST")
+    with pytest.raises(APIResponseError) as err:
+        client.pages.create(parent={"data_source_id": ds_id}, properties=_title("Clash"))
+    assert err.value.code == APIErrorCode.ConflictError and err.value.status == 409
+    assert control.pages() == []
+    assert client.pages.create(parent={"data_source_id": ds_id}, properties=_title("Clash"))
+
+
+def test_the_workspace_limit_is_shared_and_named(tokens, sandbox_url, control):
+    ada = sdk(sandbox_url, tokens(user="ada")["access_token"])
+    grace = sdk(sandbox_url, tokens(user="grace")["access_token"])
+    hedy = sdk(sandbox_url, tokens(workspace="globex", user="hedy")["access_token"])
+    control.settings(rate_limit={"rate": 100.0, "burst": 100, "workspace": {
+        "rate": 0.001, "burst": 1, "retry_after": 120}})
+    ada.users.me()
+    with pytest.raises(APIResponseError) as err:  # another connection, same workspace
+        grace.users.me()
+    assert err.value.code == APIErrorCode.RateLimited and err.value.status == 429
+    assert err.value.additional_data == {"rate_limit_reason": "workspace_rate_limit"}
+    assert err.value.headers["Retry-After"] == "120"  # over a minute: Notion allows it
+    assert hedy.users.me()["object"] == "user"  # another workspace has its own budget
+    control.settings(rate_limit={"rate": 0.001, "burst": 1})
+    hedy.users.me()
+    with pytest.raises(APIResponseError) as err:
+        hedy.users.me()
+    assert err.value.additional_data == {"rate_limit_reason": "integration_rate_limit"}
+
+
+def test_users_list_is_forbidden_without_the_capability_and_never_lists_guests(
+        tokens, sandbox_url, control):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    guest = control.add_people("acme", 1, prefix="sdkguest", guest=True)[0]
+    listed = collect_paginated_api(client.users.list)
+    assert listed and guest["id"] not in {u["id"] for u in listed}
+    control.settings(users_forbidden=True)
+    with pytest.raises(APIResponseError) as err:
+        client.users.list()
+    assert err.value.code == APIErrorCode.RestrictedResource and err.value.status == 403
+    assert client.users.me()["type"] == "bot"  # the bot itself still answers
+
+
+def test_validation_shapes_reach_the_sdk_word_for_word(tokens, sandbox_url, seed):
+    client = sdk(sandbox_url, tokens()["access_token"])
+    odd = seed["databases"]["odd_names"]["data_sources"]["odd_names"]
+    for props, message in [
+        ({"v1.2 score": {"number": "x"}}, "body failed validation. Fix one:\n"
+         'body.properties.v1.2 score.number should be a number, instead was `"x"`.\n'
+         'body.properties.v1.2 score.number should be `null`, instead was `"x"`.'),
+        ({"Tags [old] ": {"multi_select": []}}, "Tags [old]  is not a property that exists."),
+        ({"Stage (v2.0)": {"status": {"name": "Gone"}}},
+         '"Gone" is an invalid select option for property Stage (v2.0).'),
+    ]:
+        with pytest.raises(APIResponseError) as err:
+            client.pages.create(parent={"data_source_id": odd}, properties=props)
+        assert err.value.code == APIErrorCode.ValidationError
+        assert str(err.value) == message

@@ -17,7 +17,8 @@ def cases(seed):
     welcome = seed["pages"]["welcome"]
     return [
         ({"Nope": {"rich_text": []}}, "Nope is not a property that exists"),
-        ({"Priority": {"rich_text": []}}, "body.properties.Priority.select should be defined"),
+        ({"Priority": {"rich_text": []}}, "Fix one:\nbody.properties.Priority.select should be "
+                                          "defined"),
         ({"Priority": {"type": "rich_text", "select": None}}, "body.properties.Priority.type"),
         ({"Created": {"created_time": "2026-01-01"}}, "body.properties.Created"),
         ({"Score": {"formula": {}}}, "read-only"),
@@ -25,7 +26,8 @@ def cases(seed):
         ({"Priority": {"select": {"name": 1}}}, "body.properties.Priority.select.name should be"),
         ({"Priority": {"select": {"name": "a,b"}}}, "body.properties.Priority.select.name"),
         ({"Priority": {"select": {"name": "x" * 101}}}, "Priority.select.name.length"),
-        ({"Status": {"status": {"name": "Blocked"}}}, "body.properties.Status.status.name"),
+        ({"Status": {"status": {"name": "Blocked"}}},
+         '"Blocked" is an invalid select option for property Status.'),
         ({"Status": {"status": {"id": "nope"}}}, "body.properties.Status.status.id"),
         ({"Tags": {"multi_select": [{"name": f"t{i}"} for i in range(101)]}},
          "body.properties.Tags.multi_select.length"),
@@ -100,6 +102,59 @@ def test_unknown_select_name_creates_an_option_but_status_must_exist(api, tasks_
     schema = api.get(f"/v1/data_sources/{tasks_ds}").json()["properties"]
     assert "Urgent" in [o["name"] for o in schema["Priority"]["select"]["options"]]
     assert "New" in [o["name"] for o in schema["Tags"]["multi_select"]["options"]]
+
+
+def test_each_documented_message_shape_in_full(api, seed, control):
+    """notion-api.md §5.5: the four shapes, word for word, for property names with spaces,
+    dots, brackets and emoji."""
+    odd = seed["databases"]["odd_names"]["data_sources"]["odd_names"]
+
+    def message(props):
+        resp = api.post("/v1/pages", {"parent": {"data_source_id": odd}, "properties": props})
+        assert resp.status_code == 400 and resp.json()["code"] == "validation_error", resp.text
+        return resp.json()["message"]
+
+    assert message({"Due date": {"date": {"start": "soon"}}}) == (
+        'body failed validation: body.properties.Due date.date.start should be a valid ISO 8601 '
+        'date string, instead was `"soon"`.')
+    assert message({"v1.2 score": {"number": "12"}}) == (
+        'body failed validation. Fix one:\n'
+        'body.properties.v1.2 score.number should be a number, instead was `"12"`.\n'
+        'body.properties.v1.2 score.number should be `null`, instead was `"12"`.')
+    assert message({"🔥 Heat": {"rich_text": []}}) == (
+        'body failed validation. Fix one:\n'
+        'body.properties.🔥 Heat.number should be defined, instead was `undefined`.\n'
+        'body.properties.🔥 Heat.rich_text should be not present, instead was `[]`.')
+    assert message({"Due date": {"date": 5}}).startswith(
+        "body failed validation. Fix one:\nbody.properties.Due date.date should be an object")
+    assert message({"Gone [x]": {"rich_text": []}}) == "Gone [x] is not a property that exists."
+    assert message({"Stage (v2.0)": {"status": {"name": "Done"}}}) == (
+        '"Done" is an invalid select option for property Stage (v2.0).')
+    control.settings(select_new_options=False)
+    assert message({"Tags [old]": {"multi_select": [{"name": "new.tag"}]}}) == (
+        '"new.tag" is an invalid select option for property Tags [old].')
+    assert message({"Catégorie": {"select": {"name": "Thé"}}}) == (
+        '"Thé" is an invalid select option for property Catégorie.')
+    control.settings(select_new_options=True)
+    ok = api.post("/v1/pages", {"parent": {"data_source_id": odd}, "properties": {
+        "Catégorie": {"select": {"name": "Thé"}}, "Tags [old]": {"multi_select": [{"name": "a.b"}]},
+        "v1.2 score": {"number": None}, "Due date": {"date": None}}})
+    assert ok.status_code == 200, ok.text
+
+
+def test_a_property_edited_in_notion_is_refused_under_its_old_name(api, seed, control):
+    odd = seed["databases"]["odd_names"]["data_sources"]["odd_names"]
+    control.change_property("odd_names", "🔥 Heat", rename="Heat 🔥")
+    control.change_property("odd_names", "Stage (v2.0)", drop_option="Live")
+    schema = api.get(f"/v1/data_sources/{odd}").json()["properties"]
+    assert "Heat 🔥" in schema and "🔥 Heat" not in schema
+    assert [o["name"] for o in schema["Stage (v2.0)"]["status"]["options"]] == ["Draft"]
+    resp = api.post("/v1/pages", {"parent": {"data_source_id": odd}, "properties": {
+        "🔥 Heat": {"number": 1}}})
+    assert resp.json()["message"] == "🔥 Heat is not a property that exists."
+    resp = api.post("/v1/pages", {"parent": {"data_source_id": odd}, "properties": {
+        schema["Heat 🔥"]["id"]: {"number": 1}, "Stage (v2.0)": {"status": {"name": "Draft"}}}})
+    assert resp.status_code == 200, resp.text
 
 
 def test_limits_are_inclusive(api, tasks_ds):
