@@ -23,7 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--no-rate-limit", action="store_true", help="never answer 429")
     parser.add_argument("--fault-probability", type=float, default=0.0,
                         help="answer this share of API requests with a random 429/5xx")
-    # Notion as it really behaves (issue 11; notion-api.md §5.3-5.5): each switch of
+    # Notion as it really behaves (issue 11): each switch of
     # /_sandbox/settings, at start.
     parser.add_argument("--workspace-retry-after", type=int, default=None, metavar="SECONDS",
                         help="Retry-After of a workspace-limit 429 (Notion's may exceed 60 s)")
