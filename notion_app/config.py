@@ -40,8 +40,33 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # Log-in throttling (accounts/throttle.py), per (email, client address) and per address:
+    # from the limit on, each failure doubles the wait (429 + Retry-After), up to the cap; a
+    # counter is forgotten a window after its last failure.
     "LOGIN_THROTTLE_LIMIT": 10,
-    "LOGIN_THROTTLE_WINDOW": 15 * 60,
+    "LOGIN_THROTTLE_ADDRESS_LIMIT": 100,
+    "LOGIN_THROTTLE_DELAY": 30.0,
+    "LOGIN_THROTTLE_MAX_DELAY": 15 * 60.0,
+    "LOGIN_THROTTLE_WINDOW": 60 * 60.0,
+    # Sign-up attempts per client address, counted the same way.
+    "SIGNUP_THROTTLE_LIMIT": 10,
+    "SIGNUP_THROTTLE_DELAY": 60.0,
+    "SIGNUP_THROTTLE_MAX_DELAY": 60 * 60.0,
+    "SIGNUP_THROTTLE_WINDOW": 60 * 60.0,
+    # Outgoing mail (notion_app/mail.py): MAIL_URL smtp://host:25, smtp://user:pass@host:587
+    # (STARTTLS), smtps://user:pass@host:465; without it the mail is logged (development).
+    "MAIL_FROM": "Notion Rows <no-reply@localhost>",
+    "MAIL_TIMEOUT": 10.0,
+    # Server-side login sessions (T40), in seconds: a session unused for SESSION_IDLE_TIMEOUT,
+    # or older than SESSION_MAX_AGE however busy, ends and the person logs in again.
+    "SESSION_IDLE_TIMEOUT": 7 * 24 * 3600,
+    "SESSION_MAX_AGE": 30 * 24 * 3600,
+    # Stored CSV data per account (T41): drafts' and imports' parsed files plus unsent rows.
+    "ACCOUNT_STORAGE_QUOTA_MB": 200,
+    # Drafts never sent and untouched for this many days are purged.
+    "DRAFT_RETENTION_DAYS": 7,
+    # How often the worker's housekeeping purges expired sessions, old drafts, sent files.
+    "HOUSEKEEPING_SECONDS": 3600.0,
     "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000000",  # nosec B105
     "SEND_BUDGET_SECONDS": 5.0,
     # The RQ sender (outbox/sender.py): how long one job sweeps, how often the worker's safety
@@ -66,9 +91,21 @@ ENV_STRINGS = (
     "APP_ENV",
     "LOG_LEVEL",
     "RQ_QUEUE",
+    "MAIL_URL",
+    "MAIL_FROM",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
-ENV_INTS = ("NOTION_SANDBOX_PORT", "NOTION_BURST", "NOTION_WORKSPACE_BURST")
+ENV_INTS = (
+    "NOTION_SANDBOX_PORT",
+    "NOTION_BURST",
+    "NOTION_WORKSPACE_BURST",
+    "SESSION_IDLE_TIMEOUT",
+    "SESSION_MAX_AGE",
+    "DRAFT_RETENTION_DAYS",
+    "LOGIN_THROTTLE_LIMIT",
+    "LOGIN_THROTTLE_ADDRESS_LIMIT",
+    "SIGNUP_THROTTLE_LIMIT",
+)
 ENV_FLOATS = (
     "NOTION_RATE",
     "NOTION_WORKSPACE_RATE",
@@ -76,6 +113,9 @@ ENV_FLOATS = (
     "OUTBOX_JOB_BUDGET_SECONDS",
     "OUTBOX_SAFETY_SWEEP_SECONDS",
     "OUTBOX_LEASE_SECONDS",
+    "HOUSEKEEPING_SECONDS",
+    "ACCOUNT_STORAGE_QUOTA_MB",
+    "MAIL_TIMEOUT",
 )
 DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
@@ -115,6 +155,12 @@ def from_environ(environ: os._Environ | dict) -> dict:
         found["TRUSTED_HOSTS"] = [h.strip() for h in environ["TRUSTED_HOSTS"].split(",") if h]
     if "APP_ENV" not in found:
         found["APP_ENV"] = "production" if _looks_like_production(environ) else "development"
+    # On a platform (a Heroku-style dyno) the router is the one proxy hop: trust it by default.
+    # Anywhere else (gunicorn included) X-Forwarded-For is the client's to choose: off unless
+    # BEHIND_PROXY says so (T39).
+    found["ON_PLATFORM"] = bool(environ.get("DYNO"))
+    if "BEHIND_PROXY" not in found and found["ON_PLATFORM"]:
+        found["BEHIND_PROXY"] = True
     return found
 
 
@@ -136,6 +182,7 @@ def finalize(config: dict, instance_path: str) -> None:
     """Fill in derived settings and check that the result can run safely."""
     production = config.get("APP_ENV") == "production"
     config["PRODUCTION"] = production
+    config.setdefault("BEHIND_PROXY", False)
     if not production:
         _fill_dev_secrets(config, Path(instance_path))
         if "NOTION_SANDBOX" not in config:

@@ -105,13 +105,14 @@ def page_form(client, url: str) -> dict:
 # -- CSV imports (tests/imports/test_imports*.py) -------------------------------------------
 
 
-def upload_csv(client, app, sandbox, data: bytes, name="tasks.csv", ds="tasks"):
+def upload_csv(client, app, sandbox, data: bytes, name="tasks.csv", ds="tasks", encoding=None):
+    """POST a file to the upload form (`encoding`: the form's choice; None: its default)."""
     page = ds_url(app, sandbox, ds) + "/import"
     token = csrf_from(client.get(page).get_data(as_text=True))
-    return client.post(
-        page, data={"csrf_token": token, "file": (io.BytesIO(data), name)},
-        content_type="multipart/form-data",
-    )
+    form = {"csrf_token": token, "file": (io.BytesIO(data), name)}
+    if encoding is not None:
+        form["encoding"] = encoding
+    return client.post(page, data=form, content_type="multipart/form-data")
 
 
 def start_import(client, app, sandbox, data: bytes, **kw) -> str:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import delete, select
+from flask import current_app, flash
+from sqlalchemy import delete, or_, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
@@ -29,10 +29,13 @@ def hash_password(password: str) -> str:
 
 
 def create_user(email: str, password: str) -> User:
+    """A new account; EmailTaken when the email has one. The password is hashed either way, so
+    a taken email costs the same work (and time) as a new one: the answer time tells nothing."""
     email = normalize_email(email)
+    password_hash = hash_password(password)
     if db.session.scalar(select(User.id).where(User.email == email)) is not None:
         raise EmailTaken(email)
-    user = User(email=email, password_hash=hash_password(password))
+    user = User(email=email, password_hash=password_hash)
     db.session.add(user)
     db.session.commit()
     return user
@@ -67,8 +70,56 @@ def end_login_session(user: User) -> None:
     db.session.commit()
 
 
+def end_all_login_sessions(user: User) -> int:
+    """Every login session of this user ends, the current one included; returns how many."""
+    ended = db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    db.session.commit()
+    return ended.rowcount
+
+
+def count_login_sessions(user: User) -> int:
+    from sqlalchemy import func
+
+    now = utcnow()
+    query = select(func.count()).select_from(LoginSession).where(
+        LoginSession.user_id == user.id, ~_expired(now)
+    )
+    return db.session.scalar(query) or 0
+
+
+def _lifetimes() -> tuple[timedelta, timedelta]:
+    """(idle timeout, absolute lifetime) of a login session, from the settings (seconds)."""
+    config = current_app.config
+    return (
+        timedelta(seconds=int(config["SESSION_IDLE_TIMEOUT"])),
+        timedelta(seconds=int(config["SESSION_MAX_AGE"])),
+    )
+
+
+def _expired(now):
+    """SQL condition: the login session is past its idle timeout or its absolute lifetime."""
+    idle, max_age = _lifetimes()
+    return or_(LoginSession.last_seen_at < now - idle, LoginSession.created_at < now - max_age)
+
+
+def is_expired(login: LoginSession, now) -> bool:
+    idle, max_age = _lifetimes()
+    return now - login.last_seen_at > idle or now - login.created_at > max_age
+
+
+def purge_login_sessions(now=None) -> int:
+    """Delete the login sessions past their idle timeout or absolute lifetime; how many."""
+    ended = db.session.execute(delete(LoginSession).where(_expired(now or utcnow())))
+    db.session.commit()
+    return ended.rowcount
+
+
+SESSION_EXPIRED = "Your session expired. Log in again to continue."
+
+
 def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the user only while its login session still exists."""
+    """Flask-Login's loader: the user only while its login session exists and has not expired
+    (T40: idle timeout and absolute lifetime); an expired one is deleted here and then."""
     uid, _, key = user_id.partition(":")
     if not uid.isdigit() or not key:
         return None
@@ -76,6 +127,11 @@ def load_user(user_id: str) -> User | None:
     if login is None or login.user_id != int(uid):
         return None
     now = utcnow()
+    if is_expired(login, now):
+        db.session.delete(login)
+        db.session.commit()
+        flash(SESSION_EXPIRED, "info")
+        return None
     if now - login.last_seen_at > timedelta(minutes=5):
         login.last_seen_at = now
         db.session.commit()

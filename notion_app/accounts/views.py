@@ -1,10 +1,23 @@
-"""The front page; sign up, log in, log out, change password, delete the account."""
+"""The front page; sign up, log in, log out (here or everywhere), change password, delete the
+account."""
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
+from .. import mail
 from ..buttons import PostForm
 from ..connections import authorizations
 from . import throttle
@@ -39,15 +52,50 @@ def _begin_session(user) -> None:
     login_user(user)
 
 
+def too_many(template: str, form, field, wait: int):
+    """The 429 answer of a throttled form: the wait in the text and in Retry-After."""
+    field.errors = [*field.errors, f"Too many attempts: try again in {wait} s."]
+    resp = make_response(render_template(template, form=form), 429)
+    resp.headers["Retry-After"] = str(wait)
+    return resp
+
+
+SIGNUP_ATTEMPT_SUBJECT = "Someone tried to sign up with your address"
+SIGNUP_ATTEMPT_BODY = """Hello,
+
+Someone just tried to create a Notion Rows account with this email address, which already has
+one. Nothing changed: no account was created and your password still works.
+
+If it was you, log in instead: {login_url}
+If you forgot your password, or it was not you, there is nothing to do; you may ignore this mail.
+"""
+
+
+def _tell_owner(email: str) -> None:
+    """Mail the owner of a taken address (in the background: the answer must not be slower)."""
+    login_url = url_for("accounts.login", _external=True)
+    mail.send(email, SIGNUP_ATTEMPT_SUBJECT, SIGNUP_ATTEMPT_BODY.format(login_url=login_url))
+
+
 @bp.route("/auth/signup", methods=["GET", "POST"])
 def signup():
-    """Create a local account."""
+    """Create a local account; attempts are throttled per client address."""
     form = SignupForm()
+    if request.method == "POST":
+        counter = throttle.signup_counter(request.remote_addr)
+        wait = throttle.retry_after(counter)
+        if wait:
+            return too_many("accounts/signup.html", form, form.email, wait)
     if form.validate_on_submit():
+        throttle.record(counter)
         try:
             user = accounts.create_user(form.email.data, form.password.data)
         except accounts.EmailTaken:
-            form.email.errors.append("An account with this email already exists. Log in instead.")
+            login_link = Markup('<a href="{}">Log in</a>').format(url_for(".login"))
+            form.email.errors.append(
+                Markup("An account with this email already exists. {} instead.").format(login_link)
+            )
+            _tell_owner(accounts.normalize_email(form.email.data))
         else:
             _begin_session(user)
             flash("Welcome! Connect a Notion workspace to get started.", "success")
@@ -60,16 +108,17 @@ def login():
     """Log in with email and password; failures are throttled across workers."""
     form = LoginForm()
     if form.validate_on_submit():
-        keys = [f"email:{accounts.normalize_email(form.email.data)}", f"ip:{request.remote_addr}"]
-        if throttle.is_throttled(keys):
-            form.password.errors.append("Too many failed attempts. Wait 15 minutes and try again.")
-            return render_template("accounts/login.html", form=form), 429
+        email = accounts.normalize_email(form.email.data)
+        pair, address = throttle.login_counters(email, request.remote_addr)
+        wait = throttle.login_retry_after(pair, address)
+        if wait:
+            return too_many("accounts/login.html", form, form.password, wait)
         user = accounts.authenticate(form.email.data, form.password.data)
         if user is None:
-            throttle.record_failure(keys)
+            throttle.record(pair, address)
             form.password.errors.append("Email or password is incorrect.")
         else:
-            throttle.clear(keys[:1])
+            throttle.clear(pair)  # the address keeps its count: others may be guessing there
             _begin_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("connections.dashboard"))
     return render_template("accounts/login.html", form=form), 400 if form.errors else 200
@@ -89,10 +138,41 @@ def logout():
 @bp.route("/auth/account", methods=["GET"])
 @login_required
 def account():
-    """Account settings: change password, delete the account."""
+    """Account settings: change password, log out everywhere, delete the account."""
+    return _account_page(ChangePasswordForm(), DeleteAccountForm())
+
+
+def _account_page(password_form, delete_form):
     return render_template(
-        "accounts/account.html", password_form=ChangePasswordForm(), delete_form=DeleteAccountForm()
+        "accounts/account.html", password_form=password_form, delete_form=delete_form,
+        sessions_form=PostForm(), session_count=accounts.count_login_sessions(current_user),
+        idle=_duration(current_app.config["SESSION_IDLE_TIMEOUT"]),
+        max_age=_duration(current_app.config["SESSION_MAX_AGE"]),
     )
+
+
+def _duration(seconds: int) -> str:
+    """"7 days", "2 hours", "30 minutes": a session setting in words."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size:
+            count = int(seconds) // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return f"{int(seconds)} seconds"
+
+
+@bp.post("/auth/account/sessions/end")
+@login_required
+def end_all_sessions():
+    """Log out everywhere: every login session of this account ends, this one too — a copy of
+    this very cookie (stolen from this browser) must not survive, and logging in again here
+    costs only the password."""
+    if PostForm().validate_on_submit():
+        ended = accounts.end_all_login_sessions(current_user)
+        logout_user()
+        session.clear()
+        flash(f"You were logged out everywhere ({ended} sessions ended). Log in again.", "info")
+        return redirect(url_for(".login"))
+    return redirect(url_for(".account"))
 
 
 @bp.post("/auth/account/password")
@@ -107,10 +187,7 @@ def change_password():
             accounts.change_password(current_user, form.password.data)
             flash("Your password was changed. Other devices were logged out.", "success")
             return redirect(url_for(".account"))
-    html = render_template(
-        "accounts/account.html", password_form=form, delete_form=DeleteAccountForm()
-    )
-    return html, 400
+    return _account_page(form, DeleteAccountForm()), 400
 
 
 @bp.post("/auth/account/delete")
@@ -130,7 +207,4 @@ def delete_account():
             session.clear()
             flash("Your account and its Notion connections were deleted.", "info")
             return redirect(url_for(".index"))
-    html = render_template(
-        "accounts/account.html", password_form=ChangePasswordForm(), delete_form=form
-    )
-    return html, 400
+    return _account_page(ChangePasswordForm(), form), 400

@@ -17,10 +17,11 @@ def init_app(app: Flask) -> None:
     logs.install(cfg)
     if cfg.get("PRODUCTION"):
         logs.configure_production_logging(cfg.get("LOG_LEVEL", "INFO"))
-    if cfg.get("BEHIND_PROXY", cfg.get("PRODUCTION")):
+    # Only with BEHIND_PROXY (config.from_environ turns it on on a dyno): without a proxy that
+    # overwrites X-Forwarded-For, trusting it lets any client choose its address (T39).
+    if cfg.get("BEHIND_PROXY"):
         hops = {**PROXY_FIX_DEFAULT, **(cfg.get("PROXY_FIX") or {})}
         app.wsgi_app = ProxyFix(app.wsgi_app, **hops)
-        cfg["BEHIND_PROXY"] = True
 
 
 def deploy_report(config: dict) -> tuple[list[str], list[str]]:
@@ -34,10 +35,25 @@ def deploy_report(config: dict) -> tuple[list[str], list[str]]:
             "TRUSTED_HOSTS is not set: list the host names the app answers to, comma-separated "
             "(e.g. your-app.herokuapp.com)"
         )
-    if not config.get("BEHIND_PROXY"):
+    if config.get("BEHIND_PROXY"):
+        if not config.get("ON_PLATFORM"):
+            notes.append(
+                "BEHIND_PROXY is on without a platform (no DYNO): X-Forwarded-For/-Proto/-Host "
+                "are trusted for one hop, so make sure a proxy in front of the app sets them "
+                "and that clients cannot reach the app directly (else they choose their address "
+                "and escape the login throttle)"
+            )
+    elif config.get("ON_PLATFORM"):
         problems.append(
-            "ProxyFix is off (BEHIND_PROXY is 0, or this is not production): behind the "
-            "platform's router the app would not see https; secure cookies and redirects break"
+            "ProxyFix is off (BEHIND_PROXY is 0) on a platform: behind the platform's router "
+            "the app would not see https or the client's address; secure cookies, redirects "
+            "and the login throttle break"
+        )
+    else:
+        notes.append(
+            "ProxyFix is off (no DYNO and BEHIND_PROXY is not set): X-Forwarded-* headers are "
+            "ignored, so clients cannot spoof their address; set BEHIND_PROXY=1 if a proxy "
+            "of yours (that overwrites X-Forwarded-For) serves the app"
         )
     if config.get("PREFERRED_URL_SCHEME", "http") != "https":
         problems.append("PREFERRED_URL_SCHEME must be https in production")
@@ -52,6 +68,12 @@ def deploy_report(config: dict) -> tuple[list[str], list[str]]:
         notes.append(
             "REDIS_URL is not set (recommended: add Redis so background sending runs on the "
             "worker dyno and rate-limit counters are shared)"
+        )
+    if not config.get("MAIL_URL"):
+        notes.append(
+            "MAIL_URL is not set: mail (someone tried to sign up with your address) is not "
+            "sent, only logged; set smtp://host:25, smtp://user:pass@host:587 (STARTTLS) or "
+            "smtps://user:pass@host:465, and MAIL_FROM"
         )
     return problems, notes
 
@@ -76,7 +98,6 @@ def config_from_environ(environ) -> dict:
 
     cfg = Config(str(ROOT))
     settings.load(cfg, str(INSTANCE_PATH), environ, strict=False)
-    cfg.setdefault("BEHIND_PROXY", cfg.get("PRODUCTION"))
     return dict(cfg)
 
 

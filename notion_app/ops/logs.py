@@ -80,6 +80,12 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+def _mail_password(url: str | None) -> str | None:
+    from ..mail import mail_password
+
+    return mail_password(url)
+
+
 def install(config: dict | None = None) -> None:
     """Redact every log record of this process; idempotent. Called by the app factory."""
     global _installed
@@ -88,6 +94,7 @@ def install(config: dict | None = None) -> None:
             config.get("SECRET_KEY"),
             config.get("NOTION_CLIENT_SECRET"),
             config.get("SANDBOX_CLIENT_SECRET"),
+            _mail_password(config.get("MAIL_URL")),
             *(k.strip() for k in (config.get("TOKEN_ENCRYPTION_KEY") or "").split(",")),
         )
     for name in NOISY_LOGGERS:

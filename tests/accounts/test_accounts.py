@@ -181,7 +181,8 @@ def test_failed_logins_are_throttled(app, client):
     assert statuses == [400, 400, 400, 429]
     blocked = login(client)
     assert blocked.status_code == 429
-    assert "Too many failed attempts" in blocked.get_data(as_text=True)
+    assert "Too many attempts: try again in 30 s" in blocked.get_data(as_text=True)
+    assert blocked.headers["Retry-After"] == "30"
 
 
 def test_delete_account_removes_user(app, client):

@@ -400,3 +400,42 @@ def test_disconnected_workspace_shows_nothing_cached_and_calls_no_notion(app, us
     assert resp.status_code == 302 and resp.headers["Location"].endswith("/connections")
     assert "You disconnected this workspace" in flashes(user_client)
     assert sandbox.requests(path="/v1/") == []
+
+
+def test_app_binds_state_to_the_user_even_when_authlib_would_accept(app, sandbox):
+    """T1b: user A's flow, finished in user B's session with A's Authlib state copied into it the
+    way Authlib stores it: Authlib's own check passes, so only the app's binding (the state in
+    `notion_flows`, bound to the user who clicked Connect) stops the exchange."""
+    alice, bob = app.test_client(), app.test_client()
+    signup(alice, "alice@example.com")
+    signup(bob, "bob@example.com")
+    location = sandbox.consent(start_connect(alice))
+    query = parse_qs(urlsplit(location).query)
+    state = query["state"][0]
+    with alice.session_transaction() as sess:
+        authlib_entry = sess[f"_state_notion_{state}"]
+    with bob.session_transaction() as sess:
+        sess[f"_state_notion_{state}"] = authlib_entry
+    sandbox.clear_requests()
+    resp = bob.get("/notion/callback", query_string={"code": query["code"][0], "state": state})
+    assert resp.status_code == 302
+    assert token_posts(sandbox) == []
+    assert connections(app) == []
+    assert "was not started here" in flashes(bob)
+
+
+def test_abandoned_connect_clicks_stop_growing_the_cookie(app, user_client, sandbox):
+    """T33b: after 3, 10 and 50 abandoned Connect clicks the session cookie has stopped growing
+    (pruning keeps the last few flows), and the last click still connects."""
+    sizes = {}
+    clicks = 0
+    for target in (3, 10, 50):
+        while clicks < target:
+            last = start_connect(user_client)
+            clicks += 1
+        sizes[target] = len(user_client.get_cookie("session").value)
+    # the same up to the compression's few bytes of jitter (one more flow adds ~150 bytes)
+    assert abs(sizes[50] - sizes[10]) <= 32 and abs(sizes[10] - sizes[3]) <= 32, sizes
+    assert sizes[50] < 4096, sizes
+    finish_at(user_client, sandbox.consent(last))
+    assert len(connections(app)) == 1

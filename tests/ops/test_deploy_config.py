@@ -29,6 +29,8 @@ HEROKU_ENV = {
     "NOTION_CLIENT_SECRET": "secret_" + "s" * 43,
     "NOTION_REDIRECT_URI": "https://notion-rows.herokuapp.com/notion/callback",
     "TRUSTED_HOSTS": "notion-rows.herokuapp.com",
+    "MAIL_URL": "smtp://apikey:mail-pass-canary@smtp.example.com:587",
+    "DYNO": "web.1",
 }
 
 
@@ -51,7 +53,8 @@ def test_a_complete_heroku_config_passes_check_deploy():
     ("APP_ENV", None),  # APP_ENV missing and no dyno: development, which is a problem here
 ])
 def test_check_deploy_names_each_missing_setting(missing, expected):
-    env = {k: v for k, v in HEROKU_ENV.items() if k != missing}
+    gone = {missing, "DYNO"} if missing == "APP_ENV" else {missing}
+    env = {k: v for k, v in HEROKU_ENV.items() if k not in gone}
     problems, _ = deployment.deploy_report(deployment.config_from_environ(env))
     if expected:
         assert any(expected in p for p in problems), problems
@@ -83,6 +86,33 @@ def test_a_dyno_without_app_env_is_production():
     env = {k: v for k, v in HEROKU_ENV.items() if k != "APP_ENV"}
     cfg = deployment.config_from_environ({**env, "DYNO": "web.1"})
     assert cfg["PRODUCTION"] and deployment.deploy_report(cfg)[0] == []
+
+
+def test_t39_forwarded_headers_are_trusted_only_behind_a_proxy():
+    """T39: gunicorn is production, but not a proxy: without DYNO or BEHIND_PROXY, ProxyFix is
+    off and check-deploy explains the choice; on a dyno it is on, and off there is a problem."""
+    direct = {k: v for k, v in HEROKU_ENV.items() if k not in ("DYNO", "APP_ENV")}
+    cfg = deployment.config_from_environ({**direct, "SERVER_SOFTWARE": "gunicorn/23.0.0"})
+    assert cfg["PRODUCTION"] and not cfg["BEHIND_PROXY"]
+    problems, notes = deployment.deploy_report(cfg)
+    assert problems == [] and any("ProxyFix is off (no DYNO" in n for n in notes), notes
+    chosen = deployment.config_from_environ(
+        {**direct, "APP_ENV": "production", "BEHIND_PROXY": "1"}
+    )
+    problems, notes = deployment.deploy_report(chosen)
+    assert chosen["BEHIND_PROXY"] and problems == []
+    assert any("BEHIND_PROXY is on without a platform" in n for n in notes), notes
+    on_dyno = deployment.config_from_environ(HEROKU_ENV)
+    assert on_dyno["BEHIND_PROXY"]
+    off_on_dyno = deployment.config_from_environ({**HEROKU_ENV, "BEHIND_PROXY": "0"})
+    assert any("ProxyFix is off (BEHIND_PROXY is 0) on a platform" in p
+               for p in deployment.deploy_report(off_on_dyno)[0])
+
+
+def test_mail_is_recommended():
+    env = {k: v for k, v in HEROKU_ENV.items() if k != "MAIL_URL"}
+    problems, notes = deployment.deploy_report(deployment.config_from_environ(env))
+    assert problems == [] and any("MAIL_URL is not set" in n for n in notes)
 
 
 def test_flask_check_deploy_command(tmp_path):

@@ -34,6 +34,7 @@ def production_config(database_uri: str, **extra) -> dict:
         "TRUSTED_HOSTS": [HOST],
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         "BACKGROUND_SENDER": False,
+        "BEHIND_PROXY": True,  # as on a dyno (config.from_environ turns it on with DYNO)
     }
     config.update(extra)
     return config
