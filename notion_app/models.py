@@ -74,7 +74,9 @@ class LoginSession(db.Model):
 
 
 class LoginThrottle(db.Model):
-    """Failed-login counters shared by every worker (a key per email and per client address)."""
+    """Throttle counters shared by every worker (accounts/throttle.py: hashed keys per (email,
+    client address), per address, per sign-up address); `window_started_at` holds the time of
+    the last failure counted (a counter is forgotten a window after it)."""
 
     __tablename__ = "login_throttle"
 
@@ -131,9 +133,12 @@ class Import(db.Model):
     data_source_title: Mapped[str | None] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
     mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # The parsed file, kept server-side until it is sent: header and rows (lists of strings).
+    # The parsed file, kept server-side until it is sent: header and rows (lists of strings);
+    # dropped (SQL NULL) once none of the sent import's rows can still be sent.
     columns: Mapped[list[str] | None] = mapped_column(JSON)
     rows: Mapped[list[list[str]] | None] = mapped_column(JSON)
+    # The bytes columns and rows take as JSON, counted against the account's storage quota.
+    stored_bytes: Mapped[int] = mapped_column(default=0, server_default="0")
     encoding: Mapped[str | None] = mapped_column(String(32))
     delimiter: Mapped[str | None] = mapped_column(String(8))
     total_rows: Mapped[int] = mapped_column(default=0)

@@ -1,4 +1,5 @@
-"""Command-line tools: generate an encryption key, re-encrypt tokens, check a deployment."""
+"""Command-line tools: generate an encryption key, re-encrypt tokens, check a deployment, purge
+old data."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(generate_key)
     app.cli.add_command(rotate_keys)
     app.cli.add_command(check_deploy)
+    app.cli.add_command(purge)
 
 
 @click.command("generate-key")
@@ -52,3 +54,19 @@ def check_deploy() -> None:
     status = deployment.print_report(dict(current_app.config), echo=click.echo)
     if status:
         raise SystemExit(status)
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete expired login sessions and abandoned drafts; drop sent imports' parsed files.
+
+    The worker does the same every HOUSEKEEPING_SECONDS; run this where no worker runs.
+    """
+    from . import housekeeping
+
+    removed = housekeeping.purge()
+    click.echo(
+        f"Purged {removed['login_sessions']} expired login session(s), {removed['drafts']} "
+        f"abandoned draft(s) and the parsed files of {removed['parsed_files']} finished import(s)."
+    )

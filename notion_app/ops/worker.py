@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     from .. import create_app
     from ..extensions import db, redis_client
     from ..outbox import sender
+    from . import housekeeping
 
     url = os.environ.get("REDIS_URL")
     if not url:
@@ -43,9 +44,13 @@ def main(argv: list[str] | None = None) -> int:
         sender.wake()
         safety = sender.SafetySweep(app)
         safety.start()
+        # Expired login sessions, abandoned drafts, sent imports' parsed files (T40, T41).
+        cleaner = housekeeping.Housekeeping(app)
+        cleaner.start()
         burst = "--burst" in (argv or sys.argv[1:])
         run_until_stopped(lambda: _OutboxWorker([queue], connection=connection), burst)
         safety.stop()
+        cleaner.stop()
     return 0
 
 

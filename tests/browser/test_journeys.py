@@ -161,16 +161,16 @@ def test_signup_connect_fill_every_property_add_and_see_history(page, live_app):
 
 def log_out_and_stay_out(page: Page, shots) -> None:
     """Log out; back and reload show the logged-out state, never the signed-in page."""
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("button", name="Log out", exact=True).click()
     nav = page.get_by_role("navigation").first
     expect(nav.get_by_role("link", name="Log in")).to_be_visible()
     shots.take("logged-out")
     page.go_back()
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_have_count(0)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
     shots.take("login")
     page.reload()
-    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    expect(page.get_by_role("button", name="Log out", exact=True)).to_have_count(0)
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
 
 
