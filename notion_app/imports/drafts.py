@@ -9,6 +9,7 @@ from ..extensions import db
 from ..models import Import, NotionConnection, User
 from ..notion import body as notion_body
 from ..notion import properties
+from . import storage
 from .mapping import guess_mapping
 from .parsing import ParsedCSV
 
@@ -16,12 +17,16 @@ PREVIEW_ROWS = 20
 
 
 def create_draft(user: User, conn: NotionConnection, ds: dict, filename: str, parsed: ParsedCSV):
+    """The draft import of a parsed file; storage.QuotaExceeded (nothing stored) when the file
+    would take the account past its quota."""
+    size = storage.stored_size(parsed)
+    storage.check_quota(user, size)
     schema = catalog.schema(conn, ds["id"])
     imp = Import(
         user_id=user.id, connection_id=conn.id, data_source_id=ds["id"],
         data_source_title=(ds.get("title") or "")[:255] or None,
         filename=(filename or "upload.csv")[:255], columns=parsed.columns, rows=parsed.rows,
-        encoding=parsed.encoding, delimiter=parsed.delimiter,
+        encoding=parsed.encoding, delimiter=parsed.delimiter, stored_bytes=size,
         mapping=guess_mapping(parsed.columns, schema), total_rows=len(parsed.rows),
         state="draft",
     )

@@ -15,6 +15,7 @@ from .. import outbox
 from ..data_sources import catalog
 from ..extensions import db
 from ..models import Import, NotionConnection, RowSubmission, User, utcnow
+from . import storage
 from .drafts import check_rows
 
 
@@ -84,6 +85,7 @@ def status(imp: Import) -> dict:
     if imp.state == "sending" and found["pending"] + found["unknown"] == 0:
         imp.state = "done"
         db.session.commit()
+        storage.drop_finished_files()  # every row is done: the parsed file is not needed
     return {"id": imp.id, "state": imp.state, **found}
 
 

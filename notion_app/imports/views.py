@@ -23,7 +23,7 @@ from ..data_sources.catalog import data_source_or_404
 from ..models import Import
 from ..notion.ids import canonical_id
 from ..scoping import connection_or_404, owned_or_404
-from . import drafts, mapping, parsing, runs
+from . import drafts, mapping, parsing, runs, storage
 from .forms import UploadForm
 
 bp = Blueprint("imports", __name__)
@@ -48,11 +48,15 @@ def upload(connection_id: int, ds_id: str):
     if not form.validate_on_submit():
         return _upload(conn, ds, form), 400
     try:
-        parsed = parsing.parse(form.file.data.read())
+        parsed = parsing.parse(form.file.data.read(), form.encoding.data)
     except parsing.CSVProblem as exc:
         form.file.errors = [str(exc)]
         return _upload(conn, ds, form), 400
-    imp = drafts.create_draft(current_user, conn, ds, form.file.data.filename, parsed)
+    try:
+        imp = drafts.create_draft(current_user, conn, ds, form.file.data.filename, parsed)
+    except storage.QuotaExceeded as exc:
+        form.file.errors = [str(exc)]
+        return _upload(conn, ds, form), 413
     return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))
 
 
@@ -128,12 +132,27 @@ def send(connection_id: int, ds_id: str, import_id: int):
     return redirect(url_for(".progress", import_id=imp.id))
 
 
+@bp.post("/imports/<int:import_id>/delete")
+@login_required
+def delete_draft(import_id: int):
+    """Delete a draft that will not be sent (and the file it keeps)."""
+    imp = owned_or_404(Import, import_id)
+    if PostForm().validate_on_submit():
+        name = imp.filename
+        if storage.delete_draft(imp):
+            flash(f"Deleted the draft {name}.", "info")
+        else:
+            flash("Only a draft that was never sent can be deleted.", "error")
+    return redirect(url_for(".list_imports"))
+
+
 @bp.get("/imports")
 @login_required
 def list_imports():
     """The current user's imports, newest first."""
     imports = runs.user_imports(current_user)
-    return render_template("imports/list.html", imports=imports, counts=runs.counts)
+    return render_template("imports/list.html", imports=imports, counts=runs.counts,
+                           form=PostForm(), **_storage())
 
 
 @bp.get("/imports/<int:import_id>")
@@ -189,7 +208,14 @@ def _upload(conn, ds, form):
     return render_template(
         "imports/upload.html", conn=conn, ds=ds, form=form, limit_mb=_limit_mb(),
         imports=[i for i in runs.user_imports(current_user) if i.data_source_id == ds["id"]],
+        delete_form=PostForm(formdata=None), **_storage(),  # no request.form: see too_large
     )
+
+
+def _storage() -> dict:
+    """The account's stored CSV data and its quota, in MB, for the pages that show them."""
+    return {"used_mb": f"{storage.used_bytes(current_user) / storage.MB:.1f}",
+            "quota_mb": f"{storage.quota_bytes() / storage.MB:g}"}
 
 
 def _draft(connection_id: int, ds_id: str, import_id: int) -> tuple:

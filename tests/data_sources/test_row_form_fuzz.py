@@ -62,6 +62,12 @@ def test_generated_input_never_breaks_the_form(app, user_client, sandbox):
 
     sandbox.clear_requests()
     post()
+    # T22b: the cases that once reached Notion and were refused unseen, every time
+    for form in ({key("Name"): "x" * 10_000, key("Notes"): MARKUP},
+                 {key("Name"): MARKUP, key("Notes"): "é" * 10_000 + MARKUP}):
+        resp = user_client.post(url, data={**form, "csrf_token": token})
+        statuses.append(resp.status_code)
+        assert resp.status_code in (302, 400)
     assert 400 in statuses and 302 in statuses
     # every Notion call was a page creation for a valid row: none for the rejected ones; the
     # workspace's people at most once (cached), to look up an email typed in a people field
@@ -70,3 +76,8 @@ def test_generated_input_never_breaks_the_form(app, user_client, sandbox):
     assert calls(sandbox) - users == calls(sandbox, "/v1/pages", "POST") == statuses.count(302)
     for page in sandbox.pages():
         assert not over_limit(page["request_properties"])
+    # T22b: what reached the sandbox, not only what it created: no over-limit request body and
+    # no refusal (4xx) caused by what the app sent
+    sent = sandbox.requests()
+    assert [r["path"] for r in sent if over_limit(r["body"])] == []
+    assert [(r["path"], r["status"]) for r in sent if r["status"] >= 400] == []
