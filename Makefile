@@ -16,10 +16,14 @@ install: $(PY)
 install-dev: $(PY)
 	$(PIP) install -q -r requirements-dev.txt
 
-# Development: SQLite in instance/, the built-in Notion sandbox on port 5001, the app on 5000.
+# Development: SQLite in instance/, the built-in Notion sandbox on port 5001, the app on PORT
+# (5000; on macOS the AirPlay Receiver takes 5000, so `make run PORT=5050`).
+PORT ?= 5000
+
 run: install
 	$(PY) -m flask --app app db upgrade
-	$(PY) -m flask --app app run --port 5000
+	@echo "Open http://localhost:$(PORT) (Notion's sign-in comes back to localhost, not 127.0.0.1)"
+	PORT=$(PORT) $(PY) -m flask --app app run --port $(PORT)
 
 # The whole suite on SQLite, then again on the local PostgreSQL (skipped with a reason when it
 # is not running, except in CI). Redis tests use TEST_REDIS_URL.

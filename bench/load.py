@@ -92,10 +92,11 @@ class Stats:
 
 
 class User:
-    def __init__(self, n: int, base: str, sandbox_url: str, stats: Stats, person: str = "ada"):
+    def __init__(self, n: int, base: str, sandbox_url: str, secret: str, stats: Stats,
+                 person: str = "ada"):
         self.base, self.stats = base, stats
         self.http = requests.Session()
-        self.sandbox = SandboxControl(sandbox_url, timeout=30)
+        self.sandbox = SandboxControl(sandbox_url, timeout=30, secret=secret)
         self.email = f"user{n}-{secrets.token_hex(3)}@example.com"
         self.person = person  # each app user connects as its own Notion person (own bot_id)
         self.data_source_page: str | None = None
@@ -128,7 +129,7 @@ class User:
                                             user=self.person)
         except (AssertionError, requests.RequestException) as exc:
             with self.stats.lock:  # the sandbox (the test double), not the app under test
-                self.stats.sandbox_errors.append(type(exc).__name__)
+                self.stats.sandbox_errors.append(f"{type(exc).__name__}: {exc}"[:300])
             return
         self.call("GET", callback)
 
@@ -157,6 +158,8 @@ class User:
                                         "confirm": PASSWORD})
         self.connect()
         self.find_tasks()
+        if self.data_source_page:
+            self.append()  # one row each, however long a busy machine took to get here
         rnd = random.Random()
         while time.monotonic() < deadline:
             roll = rnd.random()
@@ -190,6 +193,7 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
             NOTION_REDIRECT_URI=f"http://127.0.0.1:{port}/notion/callback", DATABASE_URL=url,
             SECRET_KEY=secrets.token_urlsafe(48), TOKEN_ENCRYPTION_KEY=secrets.token_hex(32),
             WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads), PORT=str(port),
+            NOTION_SANDBOX_SECRET=secrets.token_urlsafe(32),
         )
         subprocess.run([sys.executable, "-m", "flask", "--app", "app", "db", "upgrade"],
                        cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)
@@ -209,8 +213,10 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
             stats = Stats()
             deadline = time.monotonic() + duration
             sandbox_url = f"http://127.0.0.1:{sandbox_port}"
-            people = SandboxControl(sandbox_url).add_people("acme", users, prefix="load")
-            crowd = [User(n, base, sandbox_url, stats, person=people[n]["key"])
+            control = SandboxControl(sandbox_url, secret=env["NOTION_SANDBOX_SECRET"])
+            people = control.add_people("acme", users, prefix="load")
+            crowd = [User(n, base, sandbox_url, env["NOTION_SANDBOX_SECRET"], stats,
+                          person=people[n]["key"])
                      for n in range(users)]
             started = time.monotonic()
             threads_ = [threading.Thread(target=u.run, args=(deadline,)) for u in crowd]
@@ -222,7 +228,7 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
             time.sleep(2)  # rows that waited on Notion's pace go out in the background
             titles = Counter(
                 p["request_properties"]["Name"]["title"][0]["text"]["content"]
-                for p in SandboxControl(sandbox_url).pages()
+                for p in control.pages()
             )
         finally:
             os.killpg(server.pid, signal.SIGTERM)
@@ -241,6 +247,7 @@ def run_one(kind: str, users: int, duration: float, workers: int, threads: int,
         "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else 0.0,
         "errors": len(stats.errors), "error_kinds": sorted(set(stats.errors))[:10],
         "sandbox_errors": len(stats.sandbox_errors),
+        "sandbox_error_kinds": sorted(set(stats.sandbox_errors))[:5],
         "status_5xx": sum(c for s, c in stats.statuses.items() if s >= 500),
         "statuses": {str(k): v for k, v in sorted(stats.statuses.items())},
         "database_is_locked": stats.locked + server_log.count(LOCKED),

@@ -26,6 +26,8 @@ DEFAULTS = {
     # bandit B105 takes these two for passwords: a timeout and a hash method name.
     "NOTION_TOKEN_TIMEOUT": 10.0,  # nosec B105
     "NOTION_SANDBOX_PORT": 5001,
+    # Development: the port `make run` serves on (macOS's AirPlay Receiver takes 5000: PORT=5050).
+    "PORT": 5000,
     # The pace of Notion calls per connection (notion/pacing.py); the RQ queue of the sender.
     "NOTION_RATE": 2.5,
     "NOTION_BURST": 4,
@@ -93,10 +95,12 @@ ENV_STRINGS = (
     "RQ_QUEUE",
     "MAIL_URL",
     "MAIL_FROM",
+    "NOTION_SANDBOX_SECRET",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = (
     "NOTION_SANDBOX_PORT",
+    "PORT",
     "NOTION_BURST",
     "NOTION_WORKSPACE_BURST",
     "SESSION_IDLE_TIMEOUT",
@@ -117,7 +121,12 @@ ENV_FLOATS = (
     "ACCOUNT_STORAGE_QUOTA_MB",
     "MAIL_TIMEOUT",
 )
-DEV_REDIRECT_URI = "http://localhost:5000/notion/callback"
+
+
+def dev_redirect_uri(port: int) -> str:
+    """Development's callback: always `localhost` (the host the session cookie belongs to)."""
+    return f"http://localhost:{port}/notion/callback"
+
 SANDBOX_CLIENT_ID = "sandbox-dev-integration"
 
 
@@ -230,6 +239,9 @@ def _fill_dev_secrets(config: dict, instance: Path) -> None:
         "SECRET_KEY": lambda: secrets.token_urlsafe(48),
         "TOKEN_ENCRYPTION_KEY": lambda: Fernet.generate_key().decode(),
         "SANDBOX_CLIENT_SECRET": lambda: secrets.token_urlsafe(32),
+        # What the development sandbox's control API asks for, and what a sandbox already on
+        # NOTION_SANDBOX_PORT must prove it holds before this app reuses it.
+        "NOTION_SANDBOX_SECRET": lambda: secrets.token_urlsafe(32),
     }
     if all(config.get(name) for name in wanted):
         return

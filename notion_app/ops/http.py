@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, redirect, request
 from flask_login import current_user
 
 from ..buttons import PostForm
 
+# Names a browser on this machine may use for the app; development sends them all to one.
+LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
 
 def init_app(app: Flask) -> None:
+    if not app.config.get("PRODUCTION"):
+        # First of all: no session, CSRF check or login runs for a host about to be left.
+        app.before_request_funcs.setdefault(None, []).insert(0, _to_configured_host)
     app.after_request(_security_headers)
     app.context_processor(
         lambda: {
@@ -20,6 +26,21 @@ def init_app(app: Flask) -> None:
             "view_functions": app.view_functions,
         }
     )
+
+
+def _to_configured_host():
+    """Development: a request for 127.0.0.1 goes to the configured host (NOTION_REDIRECT_URI's),
+    where Notion's sign-in comes back; otherwise the session cookie stays behind on 127.0.0.1 and
+    the connection fails. The redirect URI itself always comes from configuration (T6)."""
+    target = urlsplit(current_app.config.get("NOTION_REDIRECT_URI") or "")
+    if not target.netloc or request.host == target.netloc:
+        return None
+    if request.host.rsplit(":", 1)[0] not in LOOPBACK_NAMES:
+        return None
+    path = request.full_path if request.query_string else request.path
+    # 307 keeps a form's method and body; a page is simply fetched again.
+    return redirect(f"{target.scheme}://{target.netloc}{path}",
+                    302 if request.method in ("GET", "HEAD") else 307)
 
 
 def _sandbox_on(app: Flask) -> bool:

@@ -94,6 +94,7 @@ def install(config: dict | None = None) -> None:
             config.get("SECRET_KEY"),
             config.get("NOTION_CLIENT_SECRET"),
             config.get("SANDBOX_CLIENT_SECRET"),
+            config.get("NOTION_SANDBOX_SECRET"),
             _mail_password(config.get("MAIL_URL")),
             *(k.strip() for k in (config.get("TOKEN_ENCRYPTION_KEY") or "").split(",")),
         )

@@ -1,6 +1,9 @@
 """Control endpoints that exist only in the sandbox, and a small client for them."""
 
+import hashlib
+import hmac
 import re
+import secrets
 from html import unescape
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -28,10 +31,37 @@ def _bad(message):
     return jsonify({"error": message}), 400
 
 
+SECRET_HEADER = "X-Sandbox-Secret"  # noqa: S105 - a header name, not a secret
+
+
+def proof(secret: str, challenge: str) -> str:
+    """What a sandbox holding `secret` answers to `challenge`: it shows the secret is known
+    without revealing it."""
+    return hmac.new(secret.encode(), challenge.encode(), hashlib.sha256).hexdigest()
+
+
+@bp.before_request
+def _require_secret():
+    """With a control secret, every control call but the health check must carry it."""
+    secret = state().control_secret
+    if secret is None or request.endpoint == "sandbox_control.health":
+        return None
+    given = request.headers.get(SECRET_HEADER, "")
+    if not hmac.compare_digest(given.encode(), secret.encode()):
+        return jsonify({"error": f"the sandbox's control API needs its {SECRET_HEADER}"}), 403
+    return None
+
+
 @bp.get("/health")
 def health():
-    """Tells a caller it is talking to the sandbox."""
-    return jsonify({"sandbox": True})
+    """Tells a caller it is talking to the sandbox; `?challenge=` gets the proof that this
+    sandbox holds the caller's control secret."""
+    answer = {"sandbox": True}
+    challenge = request.args.get("challenge", "")[:200]
+    secret = state().control_secret
+    if challenge and secret is not None:
+        answer["proof"] = proof(secret, challenge)
+    return jsonify(answer)
 
 
 @bp.post("/reset")
@@ -375,10 +405,12 @@ def delete_template(template_id):
 class SandboxControl:
     """A requests-based client for the control endpoints and the consent page."""
 
-    def __init__(self, base_url: str, timeout: float = 10.0):
+    def __init__(self, base_url: str, timeout: float = 10.0, secret: str | None = None):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.http = requests.Session()
+        if secret:
+            self.http.headers[SECRET_HEADER] = secret
 
     def close(self) -> None:
         self.http.close()
@@ -396,6 +428,19 @@ class SandboxControl:
 
     def health(self) -> dict:
         return self._call("GET", "/_sandbox/health")
+
+    def holds(self, secret: str) -> bool:
+        """Whether the server at base_url is a sandbox holding `secret` (asked without sending
+        it: the answer must be the HMAC of a fresh challenge)."""
+        challenge = secrets.token_urlsafe(16)
+        resp = self.http.get(self.base_url + "/_sandbox/health", params={"challenge": challenge},
+                             headers={SECRET_HEADER: None}, timeout=self.timeout)
+        try:
+            answer = resp.json() if resp.ok else {}
+        except ValueError:
+            return False
+        got = answer.get("proof") if isinstance(answer, dict) else None
+        return isinstance(got, str) and hmac.compare_digest(got, proof(secret, challenge))
 
     def reset(self) -> dict:
         return self._call("POST", "/_sandbox/reset")

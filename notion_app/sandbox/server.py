@@ -1,5 +1,6 @@
 """Run the sandbox as a real HTTP server on a loopback port, in a daemon thread."""
 
+import socket
 import threading
 
 from werkzeug.serving import WSGIRequestHandler, make_server
@@ -32,9 +33,17 @@ class SandboxServer:
         return self.app.extensions["notion_sandbox"]
 
     def start(self) -> str:
-        self._server = make_server(self.host, self.port, self.app, threaded=True,
-                                   request_handler=_QuietHandler if self.quiet else None)
-        self.port = self._server.server_port
+        """Serve; a port already taken raises OSError (Werkzeug's own bind would exit the
+        process instead, so the socket is bound here and handed over)."""
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        listener = socket.create_server((self.host, self.port), family=family)
+        try:
+            self._server = make_server(self.host, listener.getsockname()[1], self.app,
+                                       threaded=True, fd=listener.fileno(),
+                                       request_handler=_QuietHandler if self.quiet else None)
+        finally:
+            listener.close()  # the server holds its own duplicate of the socket
+        self.port = self._server.port
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever,

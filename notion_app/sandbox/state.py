@@ -51,6 +51,10 @@ class SandboxState:
             if settings and key in settings:
                 self.initial[key] = copy.deepcopy(settings[key])
         self.seeded = True if settings is None else settings.get("seed", True)
+        # The control API (/_sandbox/...) answers only callers that send this secret
+        # (X-Sandbox-Secret); None leaves it open (tests' own sandboxes). Never in `settings`,
+        # so GET /_sandbox/settings cannot show it.
+        self.control_secret: str | None = (settings or {}).get("control_secret")
         for client in (settings or {}).get("clients", []):
             self.register_client(client)
         self.reset()

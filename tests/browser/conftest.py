@@ -45,7 +45,8 @@ class LiveApp:
         env.pop("NOTION_SANDBOX")  # no NOTION_CLIENT_ID: development turns the sandbox on
         self.env = env
         flask_db_upgrade(env)
-        self.sandbox = SandboxControl(f"http://127.0.0.1:{env['NOTION_SANDBOX_PORT']}")
+        self.sandbox = SandboxControl(f"http://127.0.0.1:{env['NOTION_SANDBOX_PORT']}",
+                                      secret=env["NOTION_SANDBOX_SECRET"])
         self.log = (tmp / "flask.log").open("w+")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "flask", "--app", "app", "run", "--port", str(self.port)],

@@ -74,6 +74,7 @@ def base_env(tmp_path: Path, **extra: str) -> dict:
         APP_ENV="development",
         NOTION_SANDBOX="1",
         NOTION_SANDBOX_PORT=str(free_port()),
+        NOTION_SANDBOX_SECRET=secrets.token_urlsafe(32),
         DATABASE_URL=f"sqlite:///{tmp_path / 'app.db'}",
         SECRET_KEY=secrets.token_urlsafe(48),
         TOKEN_ENCRYPTION_KEY=secrets.token_hex(32),

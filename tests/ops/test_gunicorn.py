@@ -62,7 +62,8 @@ def test_smoke_signup_connect_append_under_gunicorn(tmp_path):
         resp = post_form(http, base, "/connections", "/connections/connect")
         assert resp.status_code == 302
         authorize_url = resp.headers["Location"]
-        sandbox = SandboxControl(f"http://127.0.0.1:{env['NOTION_SANDBOX_PORT']}")
+        sandbox = SandboxControl(f"http://127.0.0.1:{env['NOTION_SANDBOX_PORT']}",
+                                 secret=env["NOTION_SANDBOX_SECRET"])
         assert authorize_url.startswith(sandbox.base_url + "/v1/oauth/authorize")
         callback = sandbox.consent(authorize_url, workspace="acme", user="ada")
         assert callback.startswith(f"{base}/notion/callback?") and "code=" in callback
