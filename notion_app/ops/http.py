@@ -11,12 +11,14 @@ from ..buttons import PostForm
 
 # Names a browser on this machine may use for the app; development sends them all to one.
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
 
 
 def init_app(app: Flask) -> None:
     if not app.config.get("PRODUCTION"):
         # First of all: no session, CSRF check or login runs for a host about to be left.
         app.before_request_funcs.setdefault(None, []).insert(0, _to_configured_host)
+    app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.context_processor(
         lambda: {
@@ -41,6 +43,21 @@ def _to_configured_host():
     # 307 keeps a form's method and body; a page is simply fetched again.
     return redirect(f"{target.scheme}://{target.netloc}{path}",
                     302 if request.method in ("GET", "HEAD") else 307)
+
+
+def _refuse_nul():
+    """No field takes a NUL character and PostgreSQL cannot store one: a request carrying one
+    (wapiti sends `%00`) gets a 400 that says so, not a 500 at the first query."""
+    values = list(request.args.items(multi=True))
+    if request.mimetype in FORM_TYPES:
+        values += request.form.items(multi=True)
+    if any("\x00" in name or "\x00" in value for name, value in values):
+        from ..errors import page
+
+        return page(400, "This form contains a NUL character",
+                    "No field accepts the NUL character (\\0). Go back, remove it and submit "
+                    "again; nothing was saved.")
+    return None
 
 
 def _sandbox_on(app: Flask) -> bool:
