@@ -26,10 +26,11 @@ def init_app(app: Flask) -> None:
 
 def deploy_report(config: dict) -> tuple[list[str], list[str]]:
     """(problems, recommendations) for a production deployment: `flask check-deploy`."""
-    problems = production_problems(config)
-    notes = []
+    problems, notes = [], []
+    # The root cause first: outside production every other check is moot.
     if not config.get("PRODUCTION"):
         problems.append("APP_ENV is not production (set APP_ENV=production, or run on a dyno)")
+    problems += production_problems(config)
     if not config.get("TRUSTED_HOSTS"):
         problems.append(
             "TRUSTED_HOSTS is not set: list the host names the app answers to, comma-separated "

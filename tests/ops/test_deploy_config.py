@@ -10,6 +10,7 @@ import secrets
 import subprocess
 import sys
 
+import jsonschema
 import pytest
 from cryptography.fernet import Fernet
 
@@ -175,6 +176,61 @@ def test_app_json_describes_every_config_var():
     gunicorn_knobs = {"WEB_CONCURRENCY", "GUNICORN_THREADS"}
     assert readable <= set(env), readable - set(env)
     assert set(env) <= readable | gunicorn_knobs
+
+
+def test_app_json_follows_herokus_documented_schema():
+    """The Heroku button reads app.json: add-ons, env (descriptions, generators, required),
+    formation and scripts in the shapes Heroku documents (tests/ops/heroku_app_json.schema.json)."""
+    schema = json.loads((ROOT / "tests" / "ops" / "heroku_app_json.schema.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema)
+    app_json = json.loads((ROOT / "app.json").read_text())
+    assert [e.message for e in validator.iter_errors(app_json)] == []
+    # the schema refuses what Heroku would: an empty repository, a quantity that is not a
+    # number, a secret generator beside a fixed value, an unknown key
+    broken = [
+        {**app_json, "repository": ""},
+        {**app_json, "formation": {"web": {"quantity": "1"}}},
+        {**app_json, "env": {"SECRET_KEY": {"description": "x", "generator": "secret",
+                                            "value": "fixed"}}},
+        {**app_json, "addon": []},
+    ]
+    assert all(list(validator.iter_errors(b)) for b in broken)
+
+
+def test_the_readme_carries_the_deploy_button():
+    readme = (ROOT / "README.md").read_text()
+    # From the repository's page Heroku takes the template from the referrer: no URL needed.
+    assert "](https://www.heroku.com/deploy)" in readme
+
+
+def run_flask(*args, **env) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items()
+            if k not in HEROKU_ENV and not k.startswith(("NOTION_", "FLASK_"))}
+    return subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=ROOT,
+                          env={**base, **env}, capture_output=True, text=True, timeout=60)
+
+
+def test_check_deploy_lists_every_problem_of_an_app_that_cannot_start():
+    done = run_flask("check-deploy", APP_ENV="production")
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    problems = [line for line in done.stdout.splitlines() if line.startswith("problem: ")]
+    for name in ("SECRET_KEY", "TOKEN_ENCRYPTION_KEY", "NOTION_CLIENT_ID", "NOTION_CLIENT_SECRET",
+                 "NOTION_REDIRECT_URI", "DATABASE_URL", "TRUSTED_HOSTS"):
+        assert any(p.startswith(f"problem: {name}") for p in problems), (name, problems)
+
+
+def test_check_deploy_leads_with_the_root_cause():
+    done = run_flask("check-deploy", APP_ENV="development")
+    assert done.returncode == 1 and "Traceback" not in done.stdout + done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("problem: APP_ENV is not production"), done.stdout
+
+
+def test_a_refusing_app_says_why_without_a_traceback():
+    done = run_flask("db", "upgrade", APP_ENV="production")
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "Refusing to start in production: SECRET_KEY must be set" in done.stderr
+    assert "check-deploy" in done.stderr
 
 
 def load_gunicorn_conf(**env) -> dict:
