@@ -46,11 +46,12 @@ for who in stranger member; do
   args=()
   [ "$who" = member ] && args=(-C "$COOKIE")
   "$WAPITI" -u "$BASE/" --scope folder --verify-ssl 0 --max-scan-time "$SECONDS_PER_SCAN" \
+    --max-attack-time "$((SECONDS_PER_SCAN / 10))" \
     "${EXCLUDE[@]}" "${args[@]}" -f json -o "$WORK/$who.json" --flush-session -v 0 || true
   $PY - "$WORK/$who.json" "$who" <<'PY'
 import json, sys
 report = json.load(open(sys.argv[1]))
-print(f"== {sys.argv[2]}: {len(report.get('infos', {}).get('crawled_pages', []) or [])} pages")
+print(f"== {sys.argv[2]}: {report.get('infos', {}).get('crawled_pages_nbr')} pages crawled")
 for kind in ("vulnerabilities", "anomalies", "additionals"):
     for name, found in sorted(report.get(kind, {}).items()):
         for f in found:
