@@ -1,43 +1,53 @@
-"""The history of rows a person sent: filter by state, retry or discard the unsent ones."""
+"""The history of rows a person sent: tabs by state, retry or discard the unsent ones."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..buttons import PostForm
 from ..data_sources.templates import label as template_label
 from ..extensions import db
-from ..models import RowState, RowSubmission
+from ..models import RowSubmission
 from ..scoping import owned_or_404
 from . import rows as outbox_rows
+from . import wording
 
 bp = Blueprint("history", __name__)
-STATES = tuple(RowState)
 LIMIT = 100
 
 
 @bp.get("/rows")
 @login_required
 def history():
-    """Every row the current user sent, newest first, optionally one state only."""
-    state = request.args.get("state", "")
+    """Every row the current user sent, newest first, one tab (a group of states) at a time."""
+    tab = wording.tab_for(request.args.get("state", ""))
     before = request.args.get("before", type=int)
-    query = select(RowSubmission).where(RowSubmission.user_id == current_user.id)
-    if state in STATES:
-        query = query.where(RowSubmission.state == state)
-    else:  # discarded rows are kept, under their own filter
-        query = query.where(RowSubmission.state != RowState.DISCARDED)
+    query = select(RowSubmission).where(
+        RowSubmission.user_id == current_user.id, RowSubmission.state.in_(tab.states)
+    )
     if before:
         query = query.where(RowSubmission.id < before)
     found = list(db.session.scalars(query.order_by(RowSubmission.id.desc()).limit(LIMIT + 1)))
+    wording.preload_imports(found)
     return render_template(
         "outbox/rows.html", rows=found[:LIMIT],
         older=found[LIMIT - 1].id if len(found) > LIMIT else None,
-        state=state if state in STATES else "", states=STATES, unsent=outbox_rows.UNSENT,
-        form=PostForm(), template_label=template_label,
+        tab=tab, tabs=_tab_counts(tab), unsent=outbox_rows.UNSENT, form=PostForm(),
+        template_label=template_label, source=wording.row_source, describe=wording.describe_state,
     )
+
+
+def _tab_counts(active: wording.Tab) -> list[tuple[wording.Tab, int]]:
+    """Each tab with how many of the user's rows it holds; empty ones are left out, but for
+    All and the one shown."""
+    by_state = dict(db.session.execute(
+        select(RowSubmission.state, func.count())
+        .where(RowSubmission.user_id == current_user.id).group_by(RowSubmission.state)
+    ).all())
+    counted = [(t, sum(by_state.get(s, 0) for s in t.states)) for t in wording.TABS]
+    return [(t, n) for t, n in counted if n or t is active or not t.key]
 
 
 @bp.post("/rows/<int:row_id>/retry")
