@@ -19,10 +19,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from sqlalchemy import func, select
 
 from .. import outbox
 from ..buttons import PostForm
 from ..data_sources import catalog
+from ..extensions import db
+from ..models import Import
 from ..notion import oauth
 from ..notion.ids import compact_id
 from ..scoping import connection_or_404
@@ -41,7 +44,9 @@ MAX_FLOWS = 3
 @login_required
 def dashboard():
     """Every connected workspace, with connect, reconnect and disconnect."""
-    conns = authorizations.user_connections(current_user)
+    # One needing a reconnect comes first: it is what the person has to do.
+    conns = sorted(authorizations.user_connections(current_user),
+                   key=lambda c: not c.needs_reconnect)
     waiting = {c.id: outbox.waiting_count(c) for c in conns}
     return render_template(
         "connections/dashboard.html", connections=conns, waiting=waiting, form=PostForm(),
@@ -159,8 +164,17 @@ def confirm_disconnect(connection_id: int):
     conn = connection_or_404(connection_id)
     return render_template(
         "connections/disconnect.html", conn=conn, waiting=outbox.waiting_count(conn),
-        form=PostForm(),
+        imports=_imports_by_state(conn), form=PostForm(),
+        draft_days=current_app.config["DRAFT_RETENTION_DAYS"],
     )
+
+
+def _imports_by_state(conn) -> dict[str, int]:
+    """How many of the connection's imports are drafts, being sent, ... (what a disconnect
+    leaves waiting)."""
+    query = (select(Import.state, func.count()).where(Import.connection_id == conn.id)
+             .group_by(Import.state))
+    return dict(db.session.execute(query).all())
 
 
 @bp.post("/connections/<int:connection_id>/disconnect")
