@@ -200,7 +200,7 @@ def test_revoked_token_reconnect_sends_the_waiting_row(page, live_app):
     banner = page.get_by_role("alert").filter(has_text="needs to be reconnected")
     expect(banner).to_be_visible()
     shots.take("reconnect-banner")
-    history_state(page, title, "Pending", timeout=0)
+    history_state(page, title, "Waiting for reconnect", timeout=0)
     shots.take("history-waiting")
 
     page.get_by_role("link", name="Workspaces").click()
@@ -224,19 +224,19 @@ def test_disconnect_asks_keeps_the_waiting_row_and_reconnect_sends_it(page, live
     title = f"Kept through a disconnect {secrets.token_hex(2)}"
     page.get_by_label("Name", exact=True).fill(title)
     page.get_by_role("button", name="Add row").click()
-    history_state(page, title, "Pending", timeout=0)
+    history_state(page, title, "Waiting for reconnect", timeout=0)
 
     page.get_by_role("link", name="Workspaces").click()
-    page.get_by_role("button", name="Disconnect").click()
+    page.get_by_role("link", name="Disconnect Acme Corp").click()
     expect(page.get_by_role("heading", name="Disconnect Acme Corp?")).to_be_visible()
-    expect(page.get_by_role("status")).to_contain_text("1 row is not sent yet")
+    expect(page.get_by_role("status")).to_contain_text("1 row waiting to be sent")
     shots.take("disconnect-confirm")
     page.get_by_role("main").get_by_role("button", name="Disconnect").click()
     connection = page.get_by_role("article").filter(has_text="Acme Corp")
     expect(connection.get_by_text("Disconnected", exact=True)).to_be_visible()
     expect(connection).to_contain_text("1 row waiting for this workspace")
     shots.take("dashboard-disconnected")
-    history_state(page, title, "Pending", timeout=0)  # still listed, nothing deleted
+    history_state(page, title, "Waiting for reconnect", timeout=0)  # still listed, nothing deleted
 
     page.get_by_role("link", name="Workspaces").click()
     connection.get_by_role("button", name="Reconnect").click()

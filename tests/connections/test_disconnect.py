@@ -96,7 +96,7 @@ def test_disconnect_keeps_unsent_rows_and_reconnect_sends_each_once(
     assert titles_in_notion(sandbox) == {}
 
     page = user_client.get(f"/connections/{conn.id}/disconnect").get_data(as_text=True)
-    assert "4 rows are not sent yet" in page and "Nothing is deleted" in page
+    assert "4 rows waiting to be sent" in page and "Nothing is deleted" in page
     resp = post_form(user_client, f"/connections/{conn.id}/disconnect")
     assert resp.status_code == 302
     assert "4 unsent rows are kept" in user_client.get("/connections").get_data(as_text=True)
@@ -215,7 +215,7 @@ def test_a_create_in_flight_with_the_old_bot_is_reconciled_after_the_reconnect(
         [row] = db.session.scalars(select(RowSubmission)).all()
         assert row.state == "unknown" and row.attempt_bot_ids == [old.bot_id]
     page = user_client.get(f"/connections/{old.id}/disconnect").get_data(as_text=True)
-    assert "1 row is not sent yet" in page
+    assert "1 row waiting to be sent" in page
     post_form(user_client, f"/connections/{old.id}/disconnect")
     connect(user_client, sandbox, user="grace")
     conn = the_connection(app)
@@ -251,7 +251,7 @@ def test_a_row_notion_refused_is_not_counted_as_waiting_for_the_reconnect(
             last_error="Status is not an option."))
         db.session.commit()
     page = user_client.get(f"/connections/{conn.id}/disconnect").get_data(as_text=True)
-    assert "1 row is not sent yet" in page
+    assert "1 row waiting to be sent" in page
     post_form(user_client, f"/connections/{conn.id}/disconnect")
     assert "1 row waiting for this workspace" in user_client.get("/connections").get_data(
         as_text=True)
@@ -259,3 +259,21 @@ def test_a_row_notion_refused_is_not_counted_as_waiting_for_the_reconnect(
     assert sweep_all(app) == 1
     assert states(app) == {"sent": 1, "failed": 1}
     assert titles_in_notion(sandbox) == {"Goes out later": 1}
+
+
+def test_the_confirmation_names_what_waits_and_the_buttons_rank(app, user_client, sandbox):
+    """Issue 12.6: Databases is the main action, Disconnect a quiet danger link; the confirmation
+    lists the waiting rows, the imports in progress and the drafts, with their numbers."""
+    connect(user_client, sandbox)
+    conn = the_connection(app)
+    with app.app_context():
+        for state in ["draft", "draft", "sending", "done"]:
+            db.session.add(Import(user_id=conn.user_id, connection_id=conn.id,
+                                  data_source_id="d" * 32, filename=f"{state}.csv", state=state))
+        db.session.commit()
+    dashboard = user_client.get("/connections").get_data(as_text=True)
+    assert '<a role="button" class="primary" href="/connections/' in dashboard  # Databases
+    assert 'class="danger-link"' in dashboard and ">Connect another workspace<" in dashboard
+    page = user_client.get(f"/connections/{conn.id}/disconnect").get_data(as_text=True)
+    assert "1 import in progress." in page and "2 CSV drafts will be deleted" in page
+    assert "waiting to be sent" not in page  # no rows wait: not mentioned
