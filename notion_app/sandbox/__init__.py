@@ -5,7 +5,7 @@ Never imported by the app outside dev mode and tests.
 
 from flask import Flask, request
 
-from . import api, control, faults, oauth
+from . import api, control, faults, oauth, uploads
 from .errors import NotionError, OAuthError, error_response, oauth_error_response
 from .state import SandboxState
 
@@ -18,6 +18,7 @@ def create_sandbox_app(settings: dict | None = None) -> Flask:
     app.after_request(faults.finish_request)
     app.register_blueprint(oauth.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(uploads.bp)
     app.register_blueprint(control.bp)
     app.register_error_handler(NotionError, error_response)
     app.register_error_handler(OAuthError, oauth_error_response)

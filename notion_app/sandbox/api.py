@@ -4,6 +4,7 @@ import time
 
 from flask import Blueprint, g, request
 
+from . import files
 from .errors import NotionError, fault_error, json_body, not_found, ok, state, validation
 from .faults import take_rate_token
 from .ids import new_id, normalize_id, now
@@ -247,7 +248,8 @@ def create_page():
         if ds is None:
             values = {"title": _page_title(body["properties"])}
         else:
-            values = PageValidator(st, g.bot, ds).properties(body["properties"])
+            checker = PageValidator(st, g.bot, ds)
+            values = checker.properties(body["properties"])
         template_id = template_choice(st, ds, body)
         stamp = now()
         page = st._new_page(new_id(), g.bot["workspace_id"], parent, stamp, g.bot["bot_id"])
@@ -257,6 +259,8 @@ def create_page():
         else:
             st.finish_row(page, ds)
         st.pages[page["id"]] = page
+        for upload in checker.uploads if ds is not None else ():
+            files.attach(upload)
         rendered = st.render_page(page)
         if template_id is not None:  # applied after this answer, like Notion does
             delay = float(st.settings.get("template_delay_ms") or 0) / 1000

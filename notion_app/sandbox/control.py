@@ -10,6 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import requests
 from flask import Blueprint, jsonify, request
 
+from . import files
 from .errors import CONNECTION_LIMIT, WORKSPACE_LIMIT, ok, state
 from .faults import OAUTH_FAULTS
 from .ids import make_id, new_id, normalize_id, now
@@ -18,7 +19,8 @@ from .validation import PageValidator
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
             "max_body_bytes", "template_delay_ms", "search_index_delay", "users_forbidden",
-            "template", "revoke_cascades", "select_new_options"}
+            "template", "revoke_cascades", "select_new_options",
+            "max_file_upload_size_in_bytes", "upload_expiry_seconds", "external_import_fails"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
 OVERSIZE_STATUSES = {400, 413}
 # status: Notion's error envelope; oauth: an RFC 6749 error (`error`: invalid_client, ...);
@@ -259,6 +261,34 @@ def clear_requests():
     with st.lock:
         st.requests.clear()
     return jsonify({"cleared": True})
+
+
+@bp.get("/file-uploads")
+def file_uploads():
+    """Every file upload (status, size, SHA-256 of what arrived; never the bytes) and every
+    send received, oldest first: what tests compare with the file a person picked."""
+    st = state()
+    with st.lock:
+        return jsonify({"uploads": [files.summary(up) for up in st.uploads.values()],
+                        "received": list(st.received)})
+
+
+@bp.post("/file-uploads/expire")
+def expire_uploads():
+    """The hour is over now for one upload (`{"id"}`) or for every upload not yet attached."""
+    body = request.get_json(silent=True) or {}
+    st = state()
+    with st.lock:
+        if "id" in body:
+            up = st.uploads.get(normalize_id(body["id"]) or "")
+            if up is None:
+                return _bad("id is the id of a file upload")
+            chosen = [up]
+        else:
+            chosen = list(st.uploads.values())
+        for up in chosen:
+            files.expire(up)
+        return jsonify({"expired": [up["id"] for up in chosen if up["status"] == "expired"]})
 
 
 @bp.get("/revocations")
@@ -532,6 +562,13 @@ class SandboxControl:
 
     def delete_template(self, template_id: str) -> dict:
         return self._call("DELETE", f"/_sandbox/templates/{template_id}")
+
+    def file_uploads(self) -> dict:
+        return self._call("GET", "/_sandbox/file-uploads")
+
+    def expire_uploads(self, upload_id: str | None = None) -> dict:
+        return self._call("POST", "/_sandbox/file-uploads/expire",
+                          json={"id": upload_id} if upload_id else {})
 
     def revocations(self) -> list[dict]:
         return self._call("GET", "/_sandbox/revocations")

@@ -1,5 +1,6 @@
 """Notion's response envelopes: success with request_id, error objects, RFC OAuth errors."""
 
+import hashlib
 import json
 import uuid
 
@@ -121,12 +122,24 @@ def read_body():
     if ctype == "application/x-www-form-urlencoded":
         form = request.form
         return "form", {k: (v if len(v) > 1 else v[0]) for k, v in form.lists()}
+    if ctype == "multipart/form-data":  # a file upload's send: sizes and digests, not bytes
+        return "multipart", _multipart_summary()
     if ctype == "application/json" or ctype.endswith("+json"):
         try:
             return "json", json.loads(raw)
         except ValueError:
             return "json", raw.decode("utf-8", "replace")
     return "other", raw.decode("utf-8", "replace")
+
+
+def _multipart_summary() -> dict:
+    out: dict = {k: v for k, v in request.form.items()}
+    for key, part in request.files.items():
+        data = part.read()
+        part.seek(0)
+        out[key] = {"filename": part.filename, "content_type": part.mimetype,
+                    "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return out
 
 
 def json_body(allow_empty=True) -> dict:

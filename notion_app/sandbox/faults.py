@@ -1,6 +1,7 @@
 """Hooks every request passes: the request log, latency, injected faults, the rate limit."""
 
 import random
+import re
 import socket
 import time
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from .errors import (
     state,
     validation,
 )
+from .files import SINGLE_PART_MAX
 
 OAUTH_FAULTS = {
     "invalid_client": "Client authentication failed.",
@@ -65,9 +67,15 @@ def record_request():
     return None
 
 
+_SEND = re.compile(r"^/v1/file_uploads/[^/]+/send$")
+SEND_BODY_MAX = SINGLE_PART_MAX + 64 * 1024  # the part, and the form's own framing
+
+
 def _oversize(settings):
     """A body over 500 KB is refused before anything else (nothing is created)."""
     size = len(request.get_data(cache=True))
+    if _SEND.match(request.path):  # a file's bytes: up to 20 MB a part (files.py checks)
+        return edge_page(413) if size > SEND_BODY_MAX else None
     if size <= settings.get("max_body_bytes", 500_000):
         return None
     if settings.get("oversize_status", 413) == 400:

@@ -33,6 +33,13 @@ DEFAULT_SETTINGS = {
     # Whether a select/multi-select value with a new name adds the option (unconfirmed, §4.1);
     # off: Notion refuses it ("... is an invalid select option for property X.").
     "select_new_options": True,
+    # The workspace's per-file limit (`bot.workspace_limits` of GET /v1/users/me): 5 MiB on a
+    # free plan, more on paid ones.
+    "max_file_upload_size_in_bytes": 5 * 1024 * 1024,
+    # A file upload not attached to a page within this many seconds expires (about an hour).
+    "upload_expiry_seconds": 3600,
+    # external_url imports: the sandbox cannot fetch, so they succeed at once, or fail with this.
+    "external_import_fails": False,
 }
 
 
@@ -75,6 +82,9 @@ class SandboxState:
             # Page templates by id: {"id", "name", "is_default", "data_source_id", "values",
             # "content"}; not pages of the data source (queries and search never list them).
             self.templates: dict[str, dict] = {}
+            # File uploads by id (files.py), and every send's size and SHA-256, oldest first.
+            self.uploads: dict[str, dict] = {}
+            self.received: list[dict] = []
             self.revocations: list[dict] = []  # {"kind": access|refresh|unknown, "bot_id"}
             if self.seeded:
                 seed.build(self)
@@ -211,7 +221,8 @@ class SandboxState:
                 "type": "bot",
                 "bot": {"owner": {"type": "user", "user": self.user_object(bot["user_id"])},
                         "workspace_id": ws["id"], "workspace_name": ws["name"],
-                        "workspace_limits": {"max_file_upload_size_in_bytes": 5242880}}}
+                        "workspace_limits": {"max_file_upload_size_in_bytes": int(
+                            self.settings["max_file_upload_size_in_bytes"])}}}
 
     def page_title(self, page) -> str:
         return plain(page["values"].get(page["title_prop"] or "title", []))

@@ -9,6 +9,7 @@ import math
 import zoneinfo
 from datetime import UTC, date, datetime
 
+from . import files
 from .errors import validation
 from .ids import make_id, normalize_id, rich_text_item
 
@@ -133,6 +134,7 @@ class PageValidator:
 
     def __init__(self, st, bot, ds):
         self.st, self.bot, self.ds = st, bot, ds
+        self.uploads: list[dict] = []  # file uploads the values attach (once the page exists)
 
     # ----- entry point -----------------------------------------------------------------------
     def properties(self, props) -> dict:
@@ -387,9 +389,8 @@ class PageValidator:
                 raise fail(f"{item}.external", "defined", _MISSING)
             _only(item, entry, {"type", "name", kind})
             if kind == "file_upload":
-                raise validation(f"body failed validation: {item}.file_upload.id should be the "
-                                 f"id of an uploaded file, instead was "
-                                 f"`{show(entry['file_upload'])}`.")
+                out.append(self._file_upload(item, entry))
+                continue
             name = _string(f"{item}.name", entry.get("name", _MISSING), 100)
             inner = _object(f"{item}.{kind}", entry[kind])
             url = _string(f"{item}.{kind}.url", inner.get("url", _MISSING), MAX_URL)
@@ -399,6 +400,19 @@ class PageValidator:
                 out.append({"name": name, "type": "file",
                             "file": {"url": url, "expiry_time": inner.get("expiry_time")}})
         return out
+
+
+    def _file_upload(self, item, entry):
+        """`{"type": "file_upload", "file_upload": {"id"}, "name"?}`: an uploaded file of this
+        integration, shown on the page as a Notion-hosted file."""
+        inner = _object(f"{item}.file_upload", entry["file_upload"])
+        _only(f"{item}.file_upload", inner, {"id"})
+        name = None
+        if "name" in entry:
+            name = _string(f"{item}.name", entry["name"], 100)
+        up = files.attachable(self.st, self.bot, inner.get("id"), item)
+        self.uploads.append(up)
+        return files.hosted_file(up, name)
 
 
 TEMPLATE_TYPES = ("none", "default", "template_id")
