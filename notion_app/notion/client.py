@@ -212,6 +212,38 @@ class NotionClient:
             body["template"] = _template_parameter(template)
         return self._request("POST", "/v1/pages", json=body, read=False)
 
+    # -- file uploads (Notion's File Upload API) --------------------------------------------
+
+    def create_file_upload(
+        self, filename: str, content_type: str, number_of_parts: int | None = None
+    ) -> dict:
+        """A File Upload object to send bytes to (`single_part`, or `multi_part` with
+        `number_of_parts`). Retried like a read: an upload nobody sends to costs nothing and
+        expires by itself, so a second one after an unclear answer is harmless."""
+        body: dict = {"filename": filename, "content_type": content_type}
+        if number_of_parts is not None:
+            body.update(mode="multi_part", number_of_parts=number_of_parts)
+        return self._request("POST", "/v1/file_uploads", json=body, read=True)
+
+    def send_file_upload(
+        self, upload_id: str, data: bytes, filename: str, content_type: str,
+        part_number: int | None = None,
+    ) -> dict:
+        """Send the file (or one part of it) as `multipart/form-data`. Not retried once it may
+        have reached Notion: the caller retrieves the upload to see whether the bytes arrived."""
+        form = {"part_number": str(part_number)} if part_number is not None else None
+        return self._request(
+            "POST", f"/v1/file_uploads/{check_id(upload_id)}/send", read=False,
+            files={"file": (filename, data, content_type)}, form=form,
+        )
+
+    def complete_file_upload(self, upload_id: str) -> dict:
+        return self._request("POST", f"/v1/file_uploads/{check_id(upload_id)}/complete",
+                             read=False)
+
+    def get_file_upload(self, upload_id: str) -> dict:
+        return self._request("GET", f"/v1/file_uploads/{check_id(upload_id)}")
+
     def pages_created_since(
         self,
         data_source_id: str,
@@ -258,27 +290,30 @@ class NotionClient:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _headers(self) -> dict:
-        return {
+    def _headers(self, multipart: bool = False) -> dict:
+        headers = {
             "Authorization": f"Bearer {self._token}",
             "Notion-Version": self.version,
-            "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
         }
+        if not multipart:  # requests sets multipart/form-data with its boundary itself
+            headers["Content-Type"] = "application/json; charset=utf-8"
+        return headers
 
     def _request(
-        self, method: str, path: str, *, json=None, params=None, read: bool | None = None
+        self, method: str, path: str, *, json=None, params=None, read: bool | None = None,
+        files=None, form=None,
     ) -> dict:
         """One Notion call with the retry policy above; returns the JSON object Notion sent."""
-        body = None if json is None else _encoded(json)
+        body = form if files is not None else None if json is None else _encoded(json)
         attempt = _Attempt(self, read=method == "GET" if read is None else read)
         while True:
             self._pace(attempt)
             self.calls += 1
             try:
                 resp = self.session.request(
-                    method, self.base_url + path, headers=self._headers(), data=body,
-                    params=params, timeout=self.timeout,
+                    method, self.base_url + path, headers=self._headers(files is not None),
+                    data=body, files=files, params=params, timeout=self.timeout,
                 )
             except requests.RequestException as exc:
                 attempt.network_failure(exc)

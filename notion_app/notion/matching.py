@@ -102,7 +102,9 @@ def _files(values) -> tuple:
     out = []
     for item in values or []:
         if isinstance(item, Mapping):
-            url = (item.get("external") or {}).get("url") or (item.get("file") or {}).get("url")
+            # A file Notion hosts (sent as a `file_upload`, read back as a `file` whose signed
+            # URL changes on every read) is known by its name; a link by its name and URL.
+            url = (item.get("external") or {}).get("url")
             out.append((item.get("name"), url))
     return tuple(sorted(out, key=str))
 

@@ -16,6 +16,7 @@ from sqlalchemy import func, or_, select, update
 
 from ..connections.tokens import NeedsReconnect, with_client
 from ..extensions import db
+from ..files import storage, uploading
 from ..models import Import, NotionConnection, RowState, RowSubmission, utcnow
 from ..notion import errors as nerr
 from ..notion import oauth
@@ -103,7 +104,8 @@ def _deliver(
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(row.data_source_id, row.properties, row.template),
+                conn, lambda c: c.create_page(
+                    row.data_source_id, uploading.properties_to_send(c, row), row.template),
                 max_wait, background=background,
             )
     except (NeedsReconnect, nerr.NotionError, oauth.TokenResponseError) as exc:
@@ -130,6 +132,7 @@ def _failure(exc: Exception, row: RowSubmission, retry_state: RowState) -> tuple
         # The row's own property names (spaces, dots, brackets, emoji) tell the field exactly;
         # the client, which knows no schema, can only guess up to the first dot or space.
         names = list((row.properties or {}).keys())
+        names += [f.property_name for f in storage.files_of(row.id) if f.property_name not in names]
         prop = nerr.property_for(exc.message, names) if names else exc.property_name
         return RowState.FAILED, {"error": exc.message, "prop": prop}
     if isinstance(exc, nerr.NotionNotFound | nerr.NotionForbidden):
@@ -185,6 +188,7 @@ def _record_outcome(row, lease, state, *, error=None, prop=None, due="keep") -> 
 
 
 def _record_sent(row: RowSubmission, lease, page: dict) -> None:
+    storage.drop_bytes(row.id)  # the page exists: Notion has the files
     _write_if_leased(row, lease, {
         "state": RowState.SENT, "lease_until": None, "notion_page_id": page.get("id"),
         "notion_page_url": page.get("url"), "sent_at": utcnow(), "last_error": None,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from ..connections.tokens import with_client
 from ..extensions import db
+from ..files import storage, uploading
 from ..models import NotionConnection, RowSubmission
 from ..notion import matching
 from ..notion.ids import compact_id
@@ -32,6 +33,7 @@ def find_sent_page(
     bots = {compact_id(b) for b in row.attempt_bot_ids}
     taken = _pages_of_other_rows(row)
     since = row.first_attempt_at - timedelta(minutes=1)
+    expected = uploading.with_uploads(row.properties, storage.files_of(row.id))
     for page in with_client(
         conn, lambda c: c.pages_created_since(
             row.data_source_id, since, title_property=row.title_property,
@@ -41,7 +43,7 @@ def find_sent_page(
         page_id = compact_id(page.get("id"))
         author = compact_id((page.get("created_by") or {}).get("id"))
         if author in bots and page_id not in taken and matching.same_values(
-            row.properties, page.get("properties") or {}
+            expected, page.get("properties") or {}
         ):
             return page
     return None

@@ -15,6 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..files import storage
 from ..models import NotionConnection, RowState, RowSubmission, User, utcnow
 from ..notion import properties as notion_properties
 from . import delivery, sender
@@ -38,6 +39,8 @@ class NewRow:
     nonce: str
     row_number: int | None = None
     template: dict | None = None
+    # Files to upload into `files` properties, saved with the row (storage.NewFile).
+    files: tuple[storage.NewFile, ...] = ()
 
 
 def submit(
@@ -61,6 +64,9 @@ def submit(
         return existing, False
     saved = _new_row(user, conn, data_source, schema_properties, row)
     db.session.add(saved)
+    if row.files:
+        db.session.flush()  # the row's id, for its files
+        storage.store_all(saved.id, user.id, row.files)
     _retire(user, data_source, replaces)
     try:
         db.session.commit()
@@ -159,6 +165,7 @@ def discard(row: RowSubmission) -> bool:
         return False
     row.state = RowState.DISCARDED
     row.next_attempt_at = None
+    storage.drop_bytes(row.id)  # its files will never be sent
     db.session.commit()
     return True
 

@@ -1,0 +1,98 @@
+"""Keeping a row's files: store them in chunks, read them back in ranges, count and drop them."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from sqlalchemy import delete, func, select, update
+
+from ..extensions import db
+from ..models import utcnow
+from .models import CHUNK_BYTES, PendingFile, PendingFileChunk
+
+
+@dataclass(frozen=True)
+class NewFile:
+    """A file a person attached to a `files` property, not yet saved."""
+
+    property_name: str
+    filename: str
+    content_type: str
+    stream: BinaryIO
+
+
+def store_all(row_id: int, user_id: int, files) -> list[PendingFile]:
+    positions: dict[str, int] = {}
+    stored = []
+    for new in files:
+        position = positions.get(new.property_name, 0)
+        positions[new.property_name] = position + 1
+        stored.append(store(row_id, user_id, new.property_name, position, new.filename,
+                            new.content_type, new.stream))
+    return stored
+
+
+def store(row_id: int, user_id: int, property_name: str, position: int, filename: str,
+          content_type: str, stream: BinaryIO) -> PendingFile:
+    """Copy `stream` into the database, one chunk at a time (not committed: the caller commits
+    the row and its files together)."""
+    file = PendingFile(row_id=row_id, user_id=user_id, property_name=property_name,
+                       position=position, filename=filename, content_type=content_type,
+                       size=0, sha256="")
+    db.session.add(file)
+    db.session.flush()
+    digest, size, seq = hashlib.sha256(), 0, 0
+    while chunk := stream.read(CHUNK_BYTES):
+        digest.update(chunk)
+        size += len(chunk)
+        db.session.add(PendingFileChunk(file_id=file.id, seq=seq, data=chunk))
+        db.session.flush()
+        seq += 1
+    file.size, file.sha256 = size, digest.hexdigest()
+    return file
+
+
+def files_of(row_id: int) -> list[PendingFile]:
+    return list(db.session.scalars(
+        select(PendingFile).where(PendingFile.row_id == row_id)
+        .order_by(PendingFile.property_name, PendingFile.position, PendingFile.id)
+    ))
+
+
+def read(file: PendingFile, start: int = 0, end: int | None = None) -> bytes:
+    """Bytes `start`..`end` of the file (a part of a multi-part upload), from its chunks."""
+    end = file.size if end is None else min(end, file.size)
+    return b"".join(_chunks_between(file.id, start, end))
+
+
+def _chunks_between(file_id: int, start: int, end: int) -> Iterator[bytes]:
+    first, last = start // CHUNK_BYTES, max(start, end - 1) // CHUNK_BYTES
+    rows = db.session.execute(
+        select(PendingFileChunk.seq, PendingFileChunk.data)
+        .where(PendingFileChunk.file_id == file_id, PendingFileChunk.seq.between(first, last))
+        .order_by(PendingFileChunk.seq)
+    )
+    for seq, data in rows:
+        offset = seq * CHUNK_BYTES
+        yield data[max(0, start - offset):max(0, end - offset)]
+
+
+def drop_bytes(row_id: int) -> None:
+    """Notion has the files (or the row was given up): delete the bytes, keep names and sizes."""
+    ids = select(PendingFile.id).where(PendingFile.row_id == row_id,
+                                       PendingFile.bytes_deleted_at.is_(None))
+    db.session.execute(delete(PendingFileChunk).where(PendingFileChunk.file_id.in_(ids)))
+    db.session.execute(update(PendingFile).where(PendingFile.row_id == row_id,
+                                                 PendingFile.bytes_deleted_at.is_(None))
+                       .values(bytes_deleted_at=utcnow()))
+
+
+def pending_bytes(user_id: int) -> int:
+    """What this account's files still waiting for Notion take (the storage quota)."""
+    return int(db.session.scalar(
+        select(func.coalesce(func.sum(PendingFile.size), 0))
+        .where(PendingFile.user_id == user_id, PendingFile.bytes_deleted_at.is_(None))
+    ))
