@@ -398,3 +398,15 @@ def templates(conn: NotionConnection, data_source_id: str) -> list[dict] | None:
         return cached(conn, f"templates:{data_source_id}", fetch)
     except NotionError:
         return None
+
+
+def upload_limit(conn: NotionConnection) -> int | None:
+    """The workspace's per-file size limit (`GET /v1/users/me`, cached with the connection);
+    None when Notion does not say."""
+
+    def fetch():
+        me = with_client(conn, lambda c: c.users_me())
+        limits = (me.get("bot") or {}).get("workspace_limits") or {}
+        return limits.get("max_file_upload_size_in_bytes")
+
+    return cached(conn, "upload_limit", fetch)

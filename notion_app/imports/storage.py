@@ -1,8 +1,9 @@
 """What CSV data an account stores, its quota, and what is purged (T41).
 
 An account stores the parsed files of its imports (`Import.stored_bytes`: the size of their
-columns and rows as JSON, counted when the draft is made) and the properties of its rows not
-sent yet. A new upload past `ACCOUNT_STORAGE_QUOTA_MB` is refused before anything is stored.
+columns and rows as JSON, counted when the draft is made), the properties of its rows not
+sent yet and their files (until Notion has them). A new upload past
+`ACCOUNT_STORAGE_QUOTA_MB` is refused before anything is stored.
 Drafts never sent and untouched for `DRAFT_RETENTION_DAYS` are purged; a sent import's parsed
 file is dropped once none of its rows can still be sent (results come from its rows).
 """
@@ -16,6 +17,7 @@ from flask import current_app
 from sqlalchemy import Text, and_, cast, delete, exists, func, null, select, update
 
 from ..extensions import db
+from ..files.storage import pending_bytes
 from ..models import Import, RowState, RowSubmission, User, utcnow
 from .parsing import ParsedCSV
 
@@ -41,7 +43,8 @@ def quota_bytes() -> int:
 
 
 def used_bytes(user: User) -> int:
-    """The account's drafts' and imports' parsed files, plus its unsent rows' properties."""
+    """The account's drafts' and imports' parsed files, its unsent rows' properties and the
+    files waiting to go to Notion with them."""
     files = db.session.scalar(
         select(func.coalesce(func.sum(Import.stored_bytes), 0)).where(Import.user_id == user.id)
     )
@@ -49,7 +52,7 @@ def used_bytes(user: User) -> int:
         select(func.coalesce(func.sum(func.length(cast(RowSubmission.properties, Text))), 0))
         .where(RowSubmission.user_id == user.id, RowSubmission.state.in_(UNSENT))
     )
-    return int(files or 0) + int(rows or 0)
+    return int(files or 0) + int(rows or 0) + pending_bytes(user.id)
 
 
 def check_quota(user: User, needed: int) -> None:
