@@ -39,7 +39,7 @@ CLIENT_ID, CLIENT_SECRET = "bench-integration", "bench-secret"
 REDIRECT_URI = "http://localhost/notion/callback"
 
 
-def build_app(tmp: Path, sandbox_url: str, rate: float, burst: int):
+def build_app(tmp: Path, sandbox_url: str, rate: float, burst: int, background: bool = True):
     from cryptography.fernet import Fernet
 
     from notion_app import create_app
@@ -52,7 +52,7 @@ def build_app(tmp: Path, sandbox_url: str, rate: float, burst: int):
         "NOTION_CLIENT_ID": CLIENT_ID, "NOTION_CLIENT_SECRET": CLIENT_SECRET,
         "NOTION_REDIRECT_URI": REDIRECT_URI, "NOTION_API_BASE_URL": sandbox_url,
         "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "WTF_CSRF_ENABLED": False,
-        "BACKGROUND_SENDER": True, "NOTION_RATE": rate, "NOTION_BURST": burst,
+        "BACKGROUND_SENDER": background, "NOTION_RATE": rate, "NOTION_BURST": burst,
     })
     with app.app_context():
         db.create_all()

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import utcnow
@@ -48,8 +48,8 @@ def store(row_id: int, user_id: int, property_name: str, position: int, filename
     while chunk := stream.read(CHUNK_BYTES):
         digest.update(chunk)
         size += len(chunk)
-        db.session.add(PendingFileChunk(file_id=file.id, seq=seq, data=chunk))
-        db.session.flush()
+        # A Core insert: no ORM object keeps the chunk in the session (memory stays flat).
+        db.session.execute(insert(PendingFileChunk).values(file_id=file.id, seq=seq, data=chunk))
         seq += 1
     file.size, file.sha256 = size, digest.hexdigest()
     return file
@@ -63,9 +63,13 @@ def files_of(row_id: int) -> list[PendingFile]:
 
 
 def read(file: PendingFile, start: int = 0, end: int | None = None) -> bytes:
-    """Bytes `start`..`end` of the file (a part of a multi-part upload), from its chunks."""
+    """Bytes `start`..`end` of the file, whole (small files and tests; sending uses Reader)."""
     end = file.size if end is None else min(end, file.size)
-    return b"".join(_chunks_between(file.id, start, end))
+    return read_range(file.id, start, end)
+
+
+def read_range(file_id: int, start: int, end: int) -> bytes:
+    return b"".join(_chunks_between(file_id, start, end))
 
 
 def _chunks_between(file_id: int, start: int, end: int) -> Iterator[bytes]:
@@ -78,6 +82,32 @@ def _chunks_between(file_id: int, start: int, end: int) -> Iterator[bytes]:
     for seq, data in rows:
         offset = seq * CHUNK_BYTES
         yield data[max(0, start - offset):max(0, end - offset)]
+
+
+class Reader:
+    """Bytes `start`..`end` of a stored file as a stream, fetched one chunk at a time while it
+    is read (a 20 MB part never sits in memory whole); `seek(0)` starts over."""
+
+    def __init__(self, file: PendingFile, start: int = 0, end: int | None = None):
+        self.file_id, self.start = file.id, start
+        self.end = file.size if end is None else min(end, file.size)
+        self.size = max(0, self.end - self.start)
+        self.seek(0)
+
+    def seek(self, offset: int, whence: int = 0) -> int:
+        if (offset, whence) != (0, 0):
+            raise OSError("a stored file is read from its start only")
+        self._at, self._buffer = self.start, b""
+        return 0
+
+    def read(self, size: int = -1) -> bytes:
+        want = self.end - self._at + len(self._buffer) if size < 0 else size
+        while len(self._buffer) < want and self._at < self.end:
+            chunk_end = min(self.end, (self._at // CHUNK_BYTES + 1) * CHUNK_BYTES)
+            self._buffer += read_range(self.file_id, self._at, chunk_end)
+            self._at = chunk_end
+        out, self._buffer = self._buffer[:want], self._buffer[want:]
+        return out
 
 
 def drop_bytes(row_id: int) -> None:

@@ -86,14 +86,11 @@ def _send(client: NotionClient, file: PendingFile) -> None:
     parts = _parts(file)
     try:
         if parts is None:
-            client.send_file_upload(file.upload_id, storage.read(file), file.filename,
-                                    file.content_type)
+            _send_part(client, file, storage.Reader(file), None)
         else:
             for number in range(1, parts + 1):
                 start = (number - 1) * PART_BYTES
-                client.send_file_upload(file.upload_id, storage.read(file, start,
-                                                                     start + PART_BYTES),
-                                        file.filename, file.content_type, part_number=number)
+                _send_part(client, file, storage.Reader(file, start, start + PART_BYTES), number)
             client.complete_file_upload(file.upload_id)
     except nerr.NotionOutcomeUnknown:
         # The bytes may have arrived: ask, and only go on when Notion says they did.
@@ -105,6 +102,12 @@ def _send(client: NotionClient, file: PendingFile) -> None:
             status=exc.status, code=exc.code, property_name=file.property_name,
         ) from None
     _uploaded(file)
+
+
+def _send_part(client: NotionClient, file: PendingFile, part: storage.Reader,
+               number: int | None) -> None:
+    client.send_file_upload(file.upload_id, part, part.size, file.filename, file.content_type,
+                            part_number=number)
 
 
 def _uploaded(file: PendingFile) -> None:

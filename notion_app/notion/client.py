@@ -53,6 +53,7 @@ from .errors import (
     parse_retry_after,
 )
 from .ids import UUID_RE
+from .multipart import MultipartFile, Rewindable
 from .pacing import LayeredPacer, PacerTimeout
 
 DEFAULT_BASE_URL = "https://api.notion.com"
@@ -226,16 +227,16 @@ class NotionClient:
         return self._request("POST", "/v1/file_uploads", json=body, read=True)
 
     def send_file_upload(
-        self, upload_id: str, data: bytes, filename: str, content_type: str,
+        self, upload_id: str, stream: Rewindable, size: int, filename: str, content_type: str,
         part_number: int | None = None,
     ) -> dict:
-        """Send the file (or one part of it) as `multipart/form-data`. Not retried once it may
-        have reached Notion: the caller retrieves the upload to see whether the bytes arrived."""
-        form = {"part_number": str(part_number)} if part_number is not None else None
-        return self._request(
-            "POST", f"/v1/file_uploads/{check_id(upload_id)}/send", read=False,
-            files={"file": (filename, data, content_type)}, form=form,
-        )
+        """Send the file (or one part of it): `size` bytes read from `stream` as they are sent,
+        as `multipart/form-data`. Not retried once it may have reached Notion: the caller
+        retrieves the upload to see whether the bytes arrived."""
+        fields = {"part_number": str(part_number)} if part_number is not None else None
+        body = MultipartFile("file", filename, content_type, stream, size, fields)
+        return self._request("POST", f"/v1/file_uploads/{check_id(upload_id)}/send",
+                             read=False, multipart=body)
 
     def complete_file_upload(self, upload_id: str) -> dict:
         return self._request("POST", f"/v1/file_uploads/{check_id(upload_id)}/complete",
@@ -290,30 +291,31 @@ class NotionClient:
 
     # -- plumbing --------------------------------------------------------------------------
 
-    def _headers(self, multipart: bool = False) -> dict:
-        headers = {
+    def _headers(self, content_type: str = "application/json; charset=utf-8") -> dict:
+        return {
             "Authorization": f"Bearer {self._token}",
             "Notion-Version": self.version,
+            "Content-Type": content_type,
             "Accept": "application/json",
         }
-        if not multipart:  # requests sets multipart/form-data with its boundary itself
-            headers["Content-Type"] = "application/json; charset=utf-8"
-        return headers
 
     def _request(
         self, method: str, path: str, *, json=None, params=None, read: bool | None = None,
-        files=None, form=None,
+        multipart: MultipartFile | None = None,
     ) -> dict:
         """One Notion call with the retry policy above; returns the JSON object Notion sent."""
-        body = form if files is not None else None if json is None else _encoded(json)
+        body = multipart if multipart is not None else None if json is None else _encoded(json)
+        headers = self._headers(multipart.content_type) if multipart else self._headers()
         attempt = _Attempt(self, read=method == "GET" if read is None else read)
         while True:
             self._pace(attempt)
             self.calls += 1
+            if multipart is not None:
+                multipart.rewind()  # a try after a 429 sends the whole body again
             try:
                 resp = self.session.request(
-                    method, self.base_url + path, headers=self._headers(files is not None),
-                    data=body, files=files, params=params, timeout=self.timeout,
+                    method, self.base_url + path, headers=headers,
+                    data=body, params=params, timeout=self.timeout,
                 )
             except requests.RequestException as exc:
                 attempt.network_failure(exc)

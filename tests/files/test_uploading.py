@@ -153,3 +153,14 @@ def test_discarding_a_row_deletes_its_files(app, conn_ids, sandbox):
         from notion_app.models import RowSubmission
         assert outbox.discard(db.session.get(RowSubmission, row_id))
     assert stored_chunks(app) == 0
+
+
+def test_a_send_slowed_down_by_notion_is_sent_again_whole(app, conn_ids, sandbox):
+    """A 429 on the send (Notion read nothing): the body, streamed from the stored chunks, is
+    started over, and Notion gets the exact file."""
+    data = bytes(range(256)) * 6000  # 1.5 MB: two chunks
+    row_id = submit_with_files(app, conn_ids, "Slowed", ("chart.png", data, "image/png"))
+    sandbox.fail_next(429, count=1, path="/v1/file_uploads/", method="POST", retry_after=1)
+    assert send(app, row_id, max_wait=5).state == "sent"
+    [received] = sandbox.file_uploads()["received"]
+    assert received["sha256"] == sha(data) and received["bytes"] == len(data)
