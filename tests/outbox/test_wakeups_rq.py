@@ -403,3 +403,32 @@ def test_redis_restart_loses_the_scheduled_job_and_the_safety_sweep_sends(
         private.kill()
     sent_after_retry_after(sandbox, 5)
     assert titles_in_notion(sandbox) == {"Survives a Redis restart": 1}
+
+
+def test_a_row_with_a_file_goes_with_its_bytes_by_either_sender(any_site, sandbox):
+    """The File Upload steps run in the sender, not the request: an RQ worker process (reading
+    the bytes from the database) or the thread sender uploads the file once and attaches it."""
+    import hashlib
+    import io
+
+    from notion_app.files.storage import NewFile
+
+    site = any_site
+    signed_in(site)
+    if site.app.config.get("REDIS_URL"):
+        site.worker()
+    data = bytes(range(256)) * 5000  # 1.2 MB: two stored chunks
+    with site.app.app_context():
+        conn = db.session.scalar(select(NotionConnection))
+        row, _ = outbox.submit(
+            db.session.get(User, conn.user_id), conn,
+            {"id": ds_ids(sandbox)["tasks"], "title": "Tasks"}, TASKS_SCHEMA,
+            outbox.NewRow(title_props("With a file"), uuid.uuid4().hex,
+                          files=(NewFile("Attachments", "plan.pdf", "application/pdf",
+                                         io.BytesIO(data)),)))
+        row_id = row.id
+    wait_until_sent(site, row_id, GRACE)
+    [page] = sandbox.pages()
+    assert [f["name"] for f in page["page"]["properties"]["Attachments"]["files"]] == ["plan.pdf"]
+    [received] = sandbox.file_uploads()["received"]
+    assert received["sha256"] == hashlib.sha256(data).hexdigest()
