@@ -133,6 +133,9 @@ class Import(db.Model):
     data_source_title: Mapped[str | None] = mapped_column(String(255))
     filename: Mapped[str | None] = mapped_column(String(255))
     mapping: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # The `files` properties whose links Notion copies (a File Upload in `external_url` mode,
+    # "Notion keeps a copy") instead of attaching them as links.
+    copy_files: Mapped[list[str] | None] = mapped_column(JSON)
     # The parsed file, kept server-side until it is sent: header and rows (lists of strings);
     # dropped (SQL NULL) once none of the sent import's rows can still be sent.
     columns: Mapped[list[str] | None] = mapped_column(JSON)

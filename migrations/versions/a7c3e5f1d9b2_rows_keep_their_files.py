@@ -1,4 +1,5 @@
-"""Rows keep the files people attach, in chunks, until Notion has them (issue 14)
+"""Rows keep the files people attach, in chunks, until Notion has them; imports may have
+Notion copy their files' links (issue 14)
 
 Revision ID: a7c3e5f1d9b2
 Revises: f3a9c1d7e2b4
@@ -28,6 +29,7 @@ def upgrade():
         sa.Column('content_type', sa.String(length=255), nullable=False),
         sa.Column('size', sa.Integer(), nullable=False),
         sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('source_url', sa.Text(), nullable=True),
         sa.Column('upload_id', sa.String(length=64), nullable=True),
         sa.Column('uploaded_at', sa.DateTime(), nullable=True),
         sa.Column('bytes_deleted_at', sa.DateTime(), nullable=True),
@@ -49,9 +51,13 @@ def upgrade():
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('file_id', 'seq'),
     )
+    with op.batch_alter_table('import', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('copy_files', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('import', schema=None) as batch_op:
+        batch_op.drop_column('copy_files')
     op.drop_table('pending_file_chunk')
     with op.batch_alter_table('pending_file', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_pending_file_user_id'))

@@ -34,6 +34,8 @@ class PendingFile(db.Model):
     content_type: Mapped[str] = mapped_column(String(255))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
+    # A link Notion copies the file from (an `external_url` upload; no bytes are kept here).
+    source_url: Mapped[str | None] = mapped_column(Text)
     # The Notion File Upload this file went into (NULL: none yet), and when it was uploaded.
     upload_id: Mapped[str | None] = mapped_column(String(64))
     uploaded_at: Mapped[datetime | None]

@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from ..extensions import db
 from ..models import utcnow
+from .checks import content_type as accepted_type
 from .models import CHUNK_BYTES, PendingFile, PendingFileChunk
 
 
@@ -24,14 +25,31 @@ class NewFile:
     stream: BinaryIO
 
 
+@dataclass(frozen=True)
+class NewLink:
+    """A file Notion copies from a public `https://` link (CSV: "Notion keeps a copy")."""
+
+    property_name: str
+    filename: str
+    url: str
+
+
 def store_all(row_id: int, user_id: int, files) -> list[PendingFile]:
     positions: dict[str, int] = {}
     stored = []
     for new in files:
         position = positions.get(new.property_name, 0)
         positions[new.property_name] = position + 1
-        stored.append(store(row_id, user_id, new.property_name, position, new.filename,
-                            new.content_type, new.stream))
+        if isinstance(new, NewLink):
+            file = PendingFile(row_id=row_id, user_id=user_id, property_name=new.property_name,
+                               position=position, filename=new.filename,
+                               content_type=accepted_type(new.filename) or "", size=0, sha256="",
+                               source_url=new.url)
+            db.session.add(file)
+        else:
+            file = store(row_id, user_id, new.property_name, position, new.filename,
+                         new.content_type, new.stream)
+        stored.append(file)
     return stored
 
 

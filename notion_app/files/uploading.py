@@ -6,8 +6,11 @@ upload ids in the create. Every step is recorded as it happens (the upload id be
 byte is sent), so a sender that crashes or times out picks up where it stopped:
 
 - an upload made in an earlier attempt is retrieved first: `uploaded` is used as it is, `pending`
-  gets its bytes (again: sending to the same upload replaces, never duplicates), `expired` or
-  `failed` is made again;
+  gets its bytes (again: sending to the same upload replaces, never duplicates), `expired` is
+  made again;
+- a file Notion copies from a link (`source_url`, an `external_url` upload) is asked about until
+  Notion says `uploaded` (the row waits meanwhile, like after a 429) or `failed` (the row fails
+  at its property with Notion's reason);
 - a send or complete whose answer was lost (timeout, 5xx) is followed by a retrieve, never by a
   blind second upload.
 """
@@ -26,6 +29,7 @@ from .models import PendingFile
 MiB = 1024 * 1024
 SINGLE_PART_MAX = 20 * MiB
 PART_BYTES = 10 * MiB  # Notion recommends 10 MB parts (5–20 MB allowed, the last smaller)
+COPY_WAIT_SECONDS = 5.0  # between looks at a file Notion copies from a link
 
 
 def properties_to_send(client: NotionClient, row: RowSubmission) -> dict:
@@ -54,32 +58,56 @@ def with_uploads(properties: Mapping, files: list[PendingFile]) -> dict:
 
 
 def _ensure_uploaded(client: NotionClient, file: PendingFile) -> None:
-    if file.upload_id and file.uploaded_at is not None:
-        status = client.get_file_upload(file.upload_id).get("status")
-        if status == "uploaded":
-            return
-        _forget(file)  # expired or failed: make it again
-    elif file.upload_id:  # created, bytes maybe sent: see what Notion has
+    if file.upload_id:  # made in an earlier attempt, or its answer was lost: ask Notion first
         upload = client.get_file_upload(file.upload_id)
-        if upload.get("status") == "uploaded":
-            return _uploaded(file)
-        if upload.get("status") != "pending":
-            _forget(file)
-    if not file.upload_id:
-        _create(client, file)
-    _send(client, file)
+        status = upload.get("status")
+        if status == "uploaded":
+            return _uploaded(file) if file.uploaded_at is None else None
+        if status == "pending":
+            return _still_copying(file) if file.source_url else _send(client, file)
+        if status == "failed":
+            raise _not_copied(file, upload)
+        _forget(file)  # expired: make it again
+    upload = _create(client, file)
+    if not file.source_url:
+        return _send(client, file)
+    if upload.get("status") == "uploaded":
+        return _uploaded(file)
+    if upload.get("status") == "failed":
+        raise _not_copied(file, upload)
+    _still_copying(file)
 
 
 def _parts(file: PendingFile) -> int | None:
-    if file.size <= SINGLE_PART_MAX:
+    if file.source_url or file.size <= SINGLE_PART_MAX:
         return None
     return -(-file.size // PART_BYTES)
 
 
-def _create(client: NotionClient, file: PendingFile) -> None:
-    upload = client.create_file_upload(file.filename, file.content_type, _parts(file))
+def _create(client: NotionClient, file: PendingFile) -> dict:
+    upload = client.create_file_upload(file.filename, file.content_type, _parts(file),
+                                       external_url=file.source_url)
     file.upload_id = upload["id"]
     db.session.commit()  # known before a byte is sent
+    return upload
+
+
+def _still_copying(file: PendingFile) -> None:
+    """Notion copies a link's file in its own time: the row waits a few seconds and asks."""
+    raise nerr.NotionRateLimited(
+        f"Notion is still copying {file.filename} from its link; sending the row shortly.",
+        code="file_import_pending", retry_after=COPY_WAIT_SECONDS,
+    )
+
+
+def _not_copied(file: PendingFile, upload: dict) -> nerr.NotionValidationError:
+    result = upload.get("file_import_result") or {}
+    why = (result.get("error") or {}).get("message") or "the link could not be read"
+    return nerr.NotionValidationError(
+        f"{file.property_name}: Notion could not copy {file.filename} from "
+        f"{file.source_url}: {why}", code="file_import_failed",
+        property_name=file.property_name,
+    )
 
 
 def _send(client: NotionClient, file: PendingFile) -> None:

@@ -46,8 +46,17 @@ def clean_mapping(columns: list[str], schema: dict, chosen: dict[str, str]) -> d
     return {c: chosen.get(c) if chosen.get(c) in names else IGNORE for c in columns}
 
 
-def save_mapping(imp: Import, mapping: dict[str, str]) -> None:
+def file_targets(mapping: dict[str, str], schema: dict) -> list[str]:
+    """The mapped `files` properties: their links may be attached or copied by Notion."""
+    props = schema.get("properties") or {}
+    return sorted({p for p in mapping.values() if (props.get(p) or {}).get("type") == "files"})
+
+
+def save_mapping(imp: Import, mapping: dict[str, str], copy_files=(), schema=None) -> None:
+    """Keep the mapping, and which mapped `files` properties Notion copies (the rest: links)."""
     imp.mapping = mapping
+    targets = set(file_targets(mapping, schema or {}))
+    imp.copy_files = sorted(p for p in copy_files if p in targets) or None
     db.session.commit()
 
 

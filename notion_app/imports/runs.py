@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from .. import outbox
 from ..data_sources import catalog
 from ..extensions import db
+from ..files.storage import NewLink
 from ..models import Import, NotionConnection, RowSubmission, User, utcnow
 from . import storage
 from .drafts import check_rows
@@ -45,7 +46,7 @@ def send(imp: Import, conn: NotionConnection, user: User, template: dict | None 
         .values(invalid_rows=len(invalid), row_errors=invalid)
     )
     rows = (
-        outbox.NewRow(r.properties, nonce(imp.id, r.number), r.number, template=template)
+        _new_row(r.properties, nonce(imp.id, r.number), r.number, template, imp.copy_files or ())
         for r in checked if not r.errors
     )
     data_source = {"id": imp.data_source_id, "title": imp.data_source_title}
@@ -55,6 +56,20 @@ def send(imp: Import, conn: NotionConnection, user: User, template: dict | None 
         return False
     db.session.refresh(imp)
     return True
+
+
+def _new_row(properties: dict, row_nonce: str, number: int, template, copied) -> outbox.NewRow:
+    """The row to submit; the links of a `files` property Notion copies become files to copy
+    (external_url uploads) instead of links."""
+    links = []
+    for name in copied:
+        value = properties.get(name)
+        if not value:
+            continue
+        properties = {k: v for k, v in properties.items() if k != name}
+        links += [NewLink(name, entry["name"], entry["external"]["url"])
+                  for entry in value.get("files") or [] if entry.get("type") == "external"]
+    return outbox.NewRow(properties, row_nonce, number, template=template, files=tuple(links))
 
 
 def counts(imp: Import) -> dict:

@@ -92,6 +92,7 @@ def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | N
     return render_template(
         "imports/preview.html", conn=conn, ds=ds, imp=imp, form=PostForm(),
         targets=mapping.writable_properties(catalog.schema(conn, ds["id"])),
+        file_targets=mapping.file_targets(imp.mapping or {}, catalog.schema(conn, ds["id"])),
         shown=checked[: drafts.PREVIEW_ROWS], invalid=invalid[:200],
         valid_count=len(checked) - len(invalid), invalid_count=len(invalid),
         duplicates=mapping.duplicate_targets(imp.mapping or {}),
@@ -107,8 +108,9 @@ def save_mapping(connection_id: int, ds_id: str, import_id: int):
     conn, ds, imp = _draft(connection_id, ds_id, import_id)
     if PostForm().validate_on_submit() and imp.state == "draft":
         chosen = {c: request.form.get(f"column-{i}", "") for i, c in enumerate(imp.columns or [])}
-        mapping.save_mapping(imp, mapping.clean_mapping(
-            imp.columns or [], catalog.schema(conn, ds["id"]), chosen))
+        schema = catalog.schema(conn, ds["id"])
+        mapping.save_mapping(imp, mapping.clean_mapping(imp.columns or [], schema, chosen),
+                             request.form.getlist("copy_files"), schema)
     return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))
 
 

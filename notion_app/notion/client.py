@@ -216,14 +216,20 @@ class NotionClient:
     # -- file uploads (Notion's File Upload API) --------------------------------------------
 
     def create_file_upload(
-        self, filename: str, content_type: str, number_of_parts: int | None = None
+        self, filename: str, content_type: str, number_of_parts: int | None = None,
+        external_url: str | None = None,
     ) -> dict:
         """A File Upload object to send bytes to (`single_part`, or `multi_part` with
-        `number_of_parts`). Retried like a read: an upload nobody sends to costs nothing and
-        expires by itself, so a second one after an unclear answer is harmless."""
-        body: dict = {"filename": filename, "content_type": content_type}
+        `number_of_parts`), or that Notion fills from `external_url` itself. Retried like a
+        read: an upload nobody attaches costs nothing and expires by itself, so a second one
+        after an unclear answer is harmless."""
+        body: dict = {"filename": filename}
+        if content_type:  # else Notion goes by the name (or, for a link, what it serves)
+            body["content_type"] = content_type
         if number_of_parts is not None:
             body.update(mode="multi_part", number_of_parts=number_of_parts)
+        if external_url is not None:
+            body.update(mode="external_url", external_url=external_url)
         return self._request("POST", "/v1/file_uploads", json=body, read=True)
 
     def send_file_upload(

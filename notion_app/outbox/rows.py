@@ -92,9 +92,11 @@ def submit_many(
     sender once; AlreadySubmitted when any nonce was seen before (then nothing is saved)."""
     count = 0
     for row in rows:
-        db.session.add(
-            _new_row(user, conn, data_source, schema_properties, row, import_id=import_id)
-        )
+        saved = _new_row(user, conn, data_source, schema_properties, row, import_id=import_id)
+        db.session.add(saved)
+        if row.files:
+            db.session.flush()  # the row's id, for its files
+            storage.store_all(saved.id, user.id, row.files)
         count += 1
     try:
         db.session.commit()
