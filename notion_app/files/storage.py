@@ -80,6 +80,17 @@ def files_of(row_id: int) -> list[PendingFile]:
     ))
 
 
+def of_rows(row_ids: list[int]) -> dict[int, list[PendingFile]]:
+    """Each row's files (names and sizes, for the history), in their order."""
+    found: dict[int, list[PendingFile]] = {}
+    if row_ids:
+        query = select(PendingFile).where(PendingFile.row_id.in_(row_ids)).order_by(
+            PendingFile.row_id, PendingFile.property_name, PendingFile.position)
+        for file in db.session.scalars(query):
+            found.setdefault(file.row_id, []).append(file)
+    return found
+
+
 def read(file: PendingFile, start: int = 0, end: int | None = None) -> bytes:
     """Bytes `start`..`end` of the file, whole (small files and tests; sending uses Reader)."""
     end = file.size if end is None else min(end, file.size)

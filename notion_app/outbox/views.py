@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from ..buttons import PostForm
 from ..data_sources.templates import label as template_label
 from ..extensions import db
+from ..files import storage
+from ..files.checks import size_text
 from ..models import RowSubmission
 from ..scoping import owned_or_404
 from . import rows as outbox_rows
@@ -31,8 +33,10 @@ def history():
         query = query.where(RowSubmission.id < before)
     found = list(db.session.scalars(query.order_by(RowSubmission.id.desc()).limit(LIMIT + 1)))
     wording.preload_imports(found)
+    shown = found[:LIMIT]
     return render_template(
-        "outbox/rows.html", rows=found[:LIMIT],
+        "outbox/rows.html", rows=shown, files=storage.of_rows([r.id for r in shown]),
+        size_text=size_text,
         older=found[LIMIT - 1].id if len(found) > LIMIT else None,
         tab=tab, tabs=_tab_counts(tab), unsent=outbox_rows.UNSENT, form=PostForm(),
         template_label=template_label, source=wording.row_source, describe=wording.describe_state,

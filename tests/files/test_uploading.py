@@ -17,6 +17,7 @@ from notion_app.extensions import db
 from notion_app.files.models import PendingFile, PendingFileChunk
 from notion_app.files.storage import NewFile
 from notion_app.models import NotionConnection, User
+from notion_app.outbox import delivery
 
 MiB = 1024 * 1024
 
@@ -164,3 +165,18 @@ def test_a_send_slowed_down_by_notion_is_sent_again_whole(app, conn_ids, sandbox
     assert send(app, row_id, max_wait=5).state == "sent"
     [received] = sandbox.file_uploads()["received"]
     assert received["sha256"] == sha(data) and received["bytes"] == len(data)
+
+
+def test_the_history_shows_each_rows_files_and_keeps_a_refused_ones_for_the_retry(
+        app, conn_ids, sandbox, user_client):
+    submit_with_files(app, conn_ids, "Sent with a file", ("plan.pdf", b"x" * 2048,
+                                                          "application/pdf"))
+    with app.app_context():
+        delivery.sweep()
+    sandbox.settings(max_file_upload_size_in_bytes=10)
+    refused = submit_with_files(app, conn_ids, "Refused", ("scan.pdf", b"y" * 3000,
+                                                           "application/pdf"))
+    assert send(app, refused).state == "failed"
+    html = user_client.get("/rows").get_data(as_text=True)
+    assert "plan.pdf · 2 KB</small>" in html
+    assert "scan.pdf · 3 KB · kept for the retry</small>" in html
