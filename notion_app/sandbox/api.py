@@ -151,7 +151,9 @@ def query_data_source(raw_id):
         raise fail("body.result_type", '`"page"` or `"data_source"`', result_type)
     with st.lock:
         ds = _visible_source(st, raw_id)
-        pages = [p for p in st.pages.values() if p["parent"].get("data_source_id") == ds["id"]]
+        trashed = bool(body.get("in_trash") or body.get("archived"))  # the trash, or the rest
+        pages = [p for p in st.pages.values() if p["parent"].get("data_source_id") == ds["id"]
+                 and bool(p.get("in_trash")) == trashed]
         rows = [st.render_page(p) for p in pages] if result_type != "data_source" else []
         # Rendered timestamps have minute precision; sort on the exact instant like Notion.
         exact = {p["id"]: p for p in pages}
@@ -289,6 +291,53 @@ def get_page(raw_id):
         if oid not in st.pages or not st.can_see(g.bot, "page", oid):
             raise not_found("page", oid, g.bot)
         return ok(st.render_page(st.pages[oid]))
+
+
+PATCH_KEYS = {"properties", "icon", "cover", "in_trash", "archived", "is_locked"}
+
+
+@bp.patch("/pages/<raw_id>")
+def update_page(raw_id):
+    """Change some properties of a row (only those sent; a multi-select is replaced whole),
+    validated like a create. A row in the trash or locked is refused; `in_trash: true` moves
+    it there (reads still answer, queries leave it out)."""
+    body = json_body(allow_empty=False)
+    _known_keys(body, PATCH_KEYS)
+    st, oid = state(), _id(raw_id, "page_id")
+    with st.lock:
+        page = st.pages.get(oid)
+        if page is None or not st.can_see(g.bot, "page", oid):
+            raise not_found("page", oid, g.bot)
+        if page.get("in_trash") and body.get("in_trash") is not False:
+            raise validation("Can't edit block that is archived. You must unarchive the block "
+                             "before editing.")
+        if page.get("is_locked") and body.get("is_locked") is not False:
+            raise validation("Can't edit a locked page. Unlock the page before editing.")
+        ds = None
+        if page["parent"]["type"] == "data_source_id":
+            ds = st.data_sources[page["parent"]["data_source_id"]]
+        changes, uploads = {}, []
+        if "properties" in body:
+            if ds is None:
+                changes = {"title": _page_title(body["properties"])}
+            else:
+                checker = PageValidator(st, g.bot, ds)
+                changes = checker.properties(body["properties"])
+                uploads = checker.uploads
+        for flag in ("in_trash", "archived", "is_locked"):
+            if flag in body and not isinstance(body[flag], bool):
+                raise fail(f"body.{flag}", "a boolean", body[flag])
+        page["values"].update(changes)
+        for upload in uploads:
+            files.attach(upload)
+        if "in_trash" in body or "archived" in body:
+            page["in_trash"] = bool(body.get("in_trash", body.get("archived")))
+        if "is_locked" in body:
+            page["is_locked"] = body["is_locked"]
+        page["last_edited_time"], page["last_edited_by"] = now(), g.bot["bot_id"]
+        st.updated_pages.append({"id": oid, "request_properties": body.get("properties"),
+                                 "token": g.token})
+        return ok(st.render_page(page))
 
 
 @bp.get("/users/me")

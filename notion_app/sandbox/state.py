@@ -79,6 +79,7 @@ class SandboxState:
             self.ambiguous = {"count": 0, "mode": "status", "status": 502}
             self.buckets: dict[str, list[float]] = {}
             self.created_pages: list[dict] = []
+            self.updated_pages: list[dict] = []  # every PATCH /v1/pages, oldest first
             # Page templates by id: {"id", "name", "is_default", "data_source_id", "values",
             # "content"}; not pages of the data source (queries and search never list them).
             self.templates: dict[str, dict] = {}
@@ -243,10 +244,11 @@ class SandboxState:
             "created_by": {"object": "user", "id": page["created_by"]},
             "last_edited_by": {"object": "user", "id": page["last_edited_by"]},
             "cover": None, "icon": None, "parent": dict(page["parent"]),
-            "in_trash": False, "is_archived": False, "is_locked": False,
+            "in_trash": bool(page.get("in_trash")), "is_archived": bool(page.get("in_trash")),
+            "is_locked": bool(page.get("is_locked")),
             "properties": props,
             "url": notion_url(self.page_title(page), page["id"]),
-            "public_url": None, "archived": False,
+            "public_url": None, "archived": bool(page.get("in_trash")),
         }
 
     def _render_value(self, page, prop) -> dict:
