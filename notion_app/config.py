@@ -42,6 +42,9 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "MAX_CONTENT_LENGTH": 5 * 1024 * 1024,
+    # The row form's body with its files (ops/http.py): each file is also held to its
+    # workspace's own limit; a body past this gets the form's friendly page, not a bare 413.
+    "ROW_UPLOAD_MAX_MB": 50.0,
     # Log-in throttling (accounts/throttle.py), per (email, client address) and per address:
     # from the limit on, each failure doubles the wait (429 + Retry-After), up to the cap; a
     # counter is forgotten a window after its last failure.
@@ -63,7 +66,8 @@ DEFAULTS = {
     # or older than SESSION_MAX_AGE however busy, ends and the person logs in again.
     "SESSION_IDLE_TIMEOUT": 7 * 24 * 3600,
     "SESSION_MAX_AGE": 30 * 24 * 3600,
-    # Stored CSV data per account (T41): drafts' and imports' parsed files plus unsent rows.
+    # Stored data per account (T41): drafts' and imports' parsed files, unsent rows and the
+    # files waiting to go with them.
     "ACCOUNT_STORAGE_QUOTA_MB": 200,
     # Drafts never sent and untouched for this many days are purged.
     "DRAFT_RETENTION_DAYS": 7,
@@ -119,6 +123,7 @@ ENV_FLOATS = (
     "OUTBOX_LEASE_SECONDS",
     "HOUSEKEEPING_SECONDS",
     "ACCOUNT_STORAGE_QUOTA_MB",
+    "ROW_UPLOAD_MAX_MB",
     "MAIL_TIMEOUT",
 )
 

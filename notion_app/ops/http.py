@@ -12,12 +12,16 @@ from ..buttons import PostForm
 # Names a browser on this machine may use for the app; development sends them all to one.
 LOOPBACK_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
+# The forms whose bodies carry files (ROW_UPLOAD_MAX_MB instead of MAX_CONTENT_LENGTH).
+UPLOAD_ENDPOINTS = {"data_sources.append_row"}
 
 
 def init_app(app: Flask) -> None:
     if not app.config.get("PRODUCTION"):
         # First of all: no session, CSRF check or login runs for a host about to be left.
         app.before_request_funcs.setdefault(None, []).insert(0, _to_configured_host)
+    # Before the CSRF check reads the body: the forms that take files take larger bodies.
+    app.before_request_funcs.setdefault(None, []).insert(0, _upload_limit)
     app.before_request(_refuse_nul)
     app.after_request(_security_headers)
     app.context_processor(
@@ -43,6 +47,11 @@ def _to_configured_host():
     # 307 keeps a form's method and body; a page is simply fetched again.
     return redirect(f"{target.scheme}://{target.netloc}{path}",
                     302 if request.method in ("GET", "HEAD") else 307)
+
+
+def _upload_limit():
+    if request.endpoint in UPLOAD_ENDPOINTS:
+        request.max_content_length = int(current_app.config["ROW_UPLOAD_MAX_MB"] * 1024 * 1024)
 
 
 def _refuse_nul():
