@@ -1,6 +1,7 @@
 """The Notion REST endpoints the app uses, answering with Notion's shapes and errors."""
 
 import time
+from datetime import timedelta
 
 from flask import Blueprint, g, request
 
@@ -152,8 +153,11 @@ def query_data_source(raw_id):
     with st.lock:
         ds = _visible_source(st, raw_id)
         trashed = bool(body.get("in_trash") or body.get("archived"))  # the trash, or the rest
+        lag = timedelta(seconds=float(st.settings.get("query_index_delay") or 0))
+        indexed_before = now() - lag
         pages = [p for p in st.pages.values() if p["parent"].get("data_source_id") == ds["id"]
-                 and bool(p.get("in_trash")) == trashed]
+                 and bool(p.get("in_trash")) == trashed
+                 and (not lag or p["created_time"] <= indexed_before)]
         rows = [st.render_page(p) for p in pages] if result_type != "data_source" else []
         # Rendered timestamps have minute precision; sort on the exact instant like Notion.
         exact = {p["id"]: p for p in pages}

@@ -25,6 +25,9 @@ DEFAULT_SETTINGS = {
     # Search is eventually consistent: it leaves out what was shared less than this many seconds
     # ago (directly or through a parent page), while GET answers at once.
     "search_index_delay": 0,
+    # Data source queries are eventually consistent too: a row created less than this many
+    # seconds ago is not in a query's results yet (GET /v1/pages/{id} finds it at once).
+    "query_index_delay": 0,
     # The integration lacks the "read user information" capability: GET /v1/users is a 403.
     "users_forbidden": False,
     # The integration has a template: the consent page offers to duplicate it (its title).

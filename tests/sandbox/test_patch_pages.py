@@ -105,3 +105,13 @@ def test_one_query_looks_up_many_keys_with_or(client, tasks):
     keys.append({"property": "Task ID", "unique_id": {"equals": unique["number"]}})
     found = client.data_sources.query(data_source_id=tasks, filter={"or": keys})
     assert {p["id"] for p in found["results"]} == {made[0], made[2], made[3]}
+
+
+def test_a_new_row_shows_up_in_queries_only_after_the_index_delay(client, tasks, control):
+    control.settings(query_index_delay=30)
+    page = row(client, tasks, "Fresh")
+    by_title = {"property": "Name", "title": {"equals": "Fresh"}}
+    assert client.data_sources.query(data_source_id=tasks, filter=by_title)["results"] == []
+    assert client.pages.retrieve(page_id=page["id"])["id"] == page["id"]  # GET finds it
+    control.settings(query_index_delay=0)
+    assert len(client.data_sources.query(data_source_id=tasks, filter=by_title)["results"]) == 1
