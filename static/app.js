@@ -185,10 +185,10 @@
         event.preventDefault();
         if (event.altKey) { close(); return; }
         if (expanded) { setActive(Math.max(active - 1, 0)); }
-      } else if (event.key === "Enter") {
-        // Enter picks the active choice; it never submits the form from this field.
+      } else if (event.key === "Enter" && expanded) {
+        // With the list open, Enter picks the active choice and never submits the form.
         event.preventDefault();
-        if (expanded && active >= 0) { pick(active); }
+        if (active >= 0) { pick(active); }
       } else if (event.key === "Escape") {
         if (expanded) { event.preventDefault(); close(); } else { input.value = ""; }
       } else if (event.key === "Home" && expanded && active >= 0) {

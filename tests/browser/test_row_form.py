@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from .test_journeys import connect, created_page, open_tasks, sign_up
@@ -42,6 +43,10 @@ def test_pick_a_person_by_typing_part_of_their_name(page, live_app):
     expect(people.get_by_role("checkbox", name="Grace Hopper")).to_be_checked()
     expect(people.get_by_role("status")).to_have_text("Grace Hopper added.")
     expect(page.get_by_role("heading", name="Add a row")).to_be_visible()
+    find.press_sequentially("a")  # the list open, an option active: axe finds nothing wrong
+    find.press("ArrowDown")
+    report = Axe().run(page, context=".row-form")
+    assert report.violations_count == 0, report.generate_report()
 
     page.get_by_role("button", name="Add row").click()
     expect(page.get_by_role("status").filter(has_text=f"Row added to Tasks: “{title}”")
