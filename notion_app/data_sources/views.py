@@ -178,8 +178,9 @@ def move_field(connection_id: int, ds_id: str):
     ids = field_order.move([f.id for f in writable], field.id, MOVES[direction])
     field_order.save(conn, ds["id"], ids)
     flash(f"Moved “{field.name}” {direction}.", "success")
-    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"], order=1,
-                            _anchor="field-order"))
+    # `order` opens Details again with the focus on the button just pressed, to press it again.
+    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"],
+                            order=f"{direction}:{field.id}", _anchor="field-order"))
 
 
 MOVES = {"up": -1, "down": 1}

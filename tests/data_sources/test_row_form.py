@@ -134,8 +134,17 @@ def test_the_owner_moves_a_field_and_the_form_follows(app, user_client, sandbox)
     assert resp.status_code == 302 and resp.headers["Location"].endswith("#field-order")
     page = user_client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "Moved “Tags” up." in page and "<details class=\"details\" id=\"details\" open>" in page
+    # the button just pressed has the focus again, to press it again from the keyboard
+    focused = re.findall(r'value="([a-z]+:[^"]+)" autofocus>', page)
+    assert focused == [f'up:{prop_id("tasks", "Tags")}']
     names = field_names(page)
     assert names[-2:] == ["Tags", "Status"]
+    resp = _move(user_client, url, "down", "Name")
+    page = user_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert re.findall(r'value="([a-z]+:[^"]+)" autofocus>', page) == ["down:title"]
+    resp = _move(user_client, url, "up", "Name")  # back at the top: its Move down has the focus
+    page = user_client.get(resp.headers["Location"]).get_data(as_text=True)
+    assert re.findall(r'value="([a-z]+:[^"]+)" autofocus>', page) == ["down:title"]
     _move(user_client, url, "down", "Name")
     assert field_names(user_client.get(url).get_data(as_text=True))[:2] == ["Assignee", "Name"]
     # an unknown property or direction is refused, the order untouched
