@@ -22,7 +22,8 @@ def test_pick_a_person_by_typing_part_of_their_name(page, live_app):
     connect(page, person)
     live_app.sandbox.clear_requests()
     open_tasks(page)
-    assert live_app.sandbox.requests(path="/v1/users") == []  # nothing asked before the focus
+    page.wait_for_load_state("networkidle")  # app.js has run, and asked for nothing
+    assert live_app.sandbox.requests(path="/v1/users") == []  # the people load on focus only
     title = f"Picked in the combobox {secrets.token_hex(2)}"
     page.get_by_label("Name", exact=True).fill(title)
 
