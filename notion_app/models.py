@@ -211,3 +211,20 @@ class NotionCache(db.Model):
     key: Mapped[str] = mapped_column(String(128))
     value: Mapped[Any] = mapped_column(JSON)
     fetched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FieldOrder(db.Model):
+    """The order its owner gave a data source's fields (property ids): the row form and the public
+    form builder show them in it. Properties added in Notion later go last; removed ones drop."""
+
+    __tablename__ = "field_order"
+    __table_args__ = (UniqueConstraint("connection_id", "data_source_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The unique (connection_id, data_source_id) index also serves lookups by connection.
+    connection_id: Mapped[int] = mapped_column(
+        ForeignKey("notion_connection.id", ondelete="CASCADE")
+    )
+    data_source_id: Mapped[str] = mapped_column(String(64))
+    property_ids: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

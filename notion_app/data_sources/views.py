@@ -17,7 +17,7 @@ from ..notion import properties
 from ..notion.ids import notion_link_id
 from ..notion.properties.links import NOT_LISTABLE
 from ..scoping import connection_or_404, owned_or_404
-from . import catalog, templates
+from . import catalog, field_order, templates
 from .catalog import data_source_or_404
 
 bp = Blueprint("data_sources", __name__)
@@ -145,7 +145,7 @@ def _page(
     The template select is offered when the data source has templates (a cached list)."""
     schema = catalog.schema(conn, ds["id"])
     rows = catalog.latest_rows(conn, ds["id"], request.args.get("cursor")) if rows else None
-    fields = properties.form_fields(schema["properties"] or {})
+    fields = _fields(conn, ds, schema)
     values = properties.form_values(fields, refill) if refill else values
     return render_template(
         "data_sources/data_source.html", conn=conn, ds=ds, schema=schema, rows=rows,
@@ -154,8 +154,36 @@ def _page(
         template_options=templates.options(catalog.templates(conn, ds["id"])),
         template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
-        value_text=properties.value_text,
+        value_text=properties.value_text, order_form=PostForm(),
     )
+
+
+def _fields(conn: NotionConnection, ds: dict, schema: dict) -> list:
+    """The data source's fields in the order its owner gave them (title first by default)."""
+    fields = properties.form_fields(schema["properties"] or {})
+    return field_order.ordered(fields, field_order.load(conn, ds["id"]))
+
+
+@bp.post("/connections/<int:connection_id>/data-sources/<ds_id>/field-order")
+@login_required
+def move_field(connection_id: int, ds_id: str):
+    """Move one field of the row form up or down, and keep that order for this data source."""
+    conn = connection_or_404(connection_id)
+    ds = data_source_or_404(conn, ds_id)
+    direction, _, property_id = request.form.get("move", "").partition(":")
+    writable = [f for f in _fields(conn, ds, catalog.schema(conn, ds["id"])) if f.writable]
+    field = next((f for f in writable if f.id == property_id), None)
+    if not PostForm().validate_on_submit() or field is None or direction not in MOVES:
+        abort(400)
+    ids = field_order.move([f.id for f in writable], field.id, MOVES[direction])
+    field_order.save(conn, ds["id"], ids)
+    flash(f"Moved “{field.name}” {direction}.", "success")
+    # `order` opens Details again with the focus on the button just pressed, to press it again.
+    return redirect(url_for(".data_source", connection_id=conn.id, ds_id=ds["id"],
+                            order=f"{direction}:{field.id}", _anchor="field-order"))
+
+
+MOVES = {"up": -1, "down": 1}
 
 
 @bp.get("/connections/<int:connection_id>/data-sources/<ds_id>/choices/<key>")
@@ -197,24 +225,29 @@ def _people(conn: NotionConnection, *, loaded: bool) -> list[dict] | None | bool
 
 
 def _people_options(conn: NotionConnection, fields) -> list[dict] | None | bool:
-    """Workspace people when cached (or asked for with ?load=); None: load them on demand;
-    False: Notion will not list them (ids can still be pasted)."""
+    """Workspace people as choices when cached (or asked for with ?load=); None: load them on
+    demand; False: Notion will not list them (ids can still be pasted)."""
     picker = next((f for f in fields if f.type == "people" and f.writable), None)
     if picker is None:
         return []
-    return _people(conn, loaded=picker.key in request.args.getlist("load"))
+    people = _people(conn, loaded=picker.key in request.args.getlist("load"))
+    if people is None or people is False:
+        return people
+    return [{"id": u["id"], "label": _person(u)} for u in people]
 
 
 def _relation_options(conn: NotionConnection, fields) -> dict:
-    """Per relation field: its pages (cached or asked for), None (not shared), False (on demand)."""
+    """Per relation field: its pages as choices (cached or asked for), None (not shared), False
+    (on demand)."""
     asked = request.args.getlist("load")
-    return {
-        f.key: catalog.relation_pages(
-            conn, f.related_data_source_id, only_cached=f.key not in asked
-        )
-        for f in fields
-        if f.type == "relation" and f.writable
-    }
+    out = {}
+    for f in fields:
+        if f.type == "relation" and f.writable:
+            pages = catalog.relation_pages(
+                conn, f.related_data_source_id, only_cached=f.key not in asked
+            )
+            out[f.key] = [{"id": p["id"], "label": p["title"]} for p in pages] if pages else pages
+    return out
 
 
 def _users_for_emails(conn: NotionConnection, schema: dict) -> list[dict] | None:
@@ -237,10 +270,13 @@ def _users_for_emails(conn: NotionConnection, schema: dict) -> list[dict] | None
 
 def _outcome(row: RowSubmission) -> tuple[Markup | str, str]:
     if row.state == RowState.SENT:
+        added = Markup("Row added to {}: “{}”").format(
+            row.data_source_title or "the data source", row.title_text or "Untitled"
+        )
         if row.notion_page_url:
-            link = Markup('Row added — <a href="{}">Open in Notion</a>')
-            return link.format(row.notion_page_url), "success"
-        return "Row added.", "success"
+            link = Markup('{} — <a href="{}">Open in Notion</a>')
+            return link.format(added, row.notion_page_url), "success"
+        return added + ".", "success"
     if row.state == RowState.UNKNOWN:
         return (
             "Notion did not answer in time; we'll check whether the row arrived before "
