@@ -8,6 +8,7 @@ import uuid
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from markupsafe import Markup
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import outbox
 from ..buttons import PostForm
@@ -17,7 +18,7 @@ from ..notion import properties
 from ..notion.ids import notion_link_id
 from ..notion.properties.links import NOT_LISTABLE
 from ..scoping import connection_or_404, owned_or_404
-from . import catalog, field_order, templates
+from . import attachments, catalog, field_order, templates
 from .catalog import data_source_or_404
 
 bp = Blueprint("data_sources", __name__)
@@ -106,6 +107,19 @@ def data_source(connection_id: int, ds_id: str):
     )
 
 
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A row form whose files pass ROW_UPLOAD_MAX_MB (the browser's check was skipped): a page
+    that says so, never a bare 413. The body was not read, so nothing was saved."""
+    limit = attachments.body_limit_text()
+    back = request.path if request.view_args else url_for("connections.dashboard")
+    return render_template(
+        "errors/error.html", status=413, title="These files are too large to send at once",
+        detail=f"This app takes up to {limit} of files in one row. Nothing was saved. Your "
+               f"browser's Back button returns to the form with what you typed; pick fewer or "
+               f"smaller files, or give large ones as a link.", back=back), 413
+
+
 @bp.post("/connections/<int:connection_id>/data-sources/<ds_id>")
 @login_required
 def append_row(connection_id: int, ds_id: str):
@@ -121,6 +135,9 @@ def append_row(connection_id: int, ds_id: str):
     replaces = request.form.get("replaces", type=int)
     # Notion refuses a request over 500 KB: say which field to shorten before saving the row.
     errors = errors or notion_body.page_size_errors(ds["id"], props)
+    files, file_errors = attachments.from_form(
+        conn, properties.form_fields(schema["properties"] or {}), current_user)
+    errors = {**errors, **file_errors}
     raw_template = request.form.get("template", "")[:100]
     template, template_error = templates.choice(catalog.templates(conn, ds["id"]), raw_template)
     if errors or template_error:
@@ -130,7 +147,8 @@ def append_row(connection_id: int, ds_id: str):
         return page, 400
     row, _created = outbox.submit(
         current_user, conn, ds, schema["properties"] or {},
-        outbox.NewRow(props, nonce, template=template), replaces=replaces, send_now=True,
+        outbox.NewRow(props, nonce, template=template, files=files), replaces=replaces,
+        send_now=True,
     )
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == RowState.FAILED else {}
@@ -155,6 +173,7 @@ def _page(
         template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
         value_text=properties.value_text, order_form=PostForm(),
+        picker=attachments.picker(attachments.upload_limit(conn, fields)),
     )
 
 

@@ -272,23 +272,23 @@ def test_more_rows_follows_the_cursor(app, user_client, sandbox, monkeypatch):
 
 
 def test_people_and_pages_load_on_demand_and_stay_cached(app, user_client, sandbox):
-    """Opening the form: schema + templates + latest rows only. The people and the related pages
-    cost one call each when the person asks for them, then they are part of the page from the
-    cache."""
+    """Opening the form: schema + templates + latest rows, and (Tasks has a files property) the
+    workspace's file size limit, once per connection. The people and the related pages cost one
+    call each when the person asks for them, then they are part of the page from the cache."""
     connect(user_client, sandbox)
     user_client.get(f"/connections/{conn_id(app)}/databases")
     sandbox.clear_requests()
     url = ds_url(app, sandbox, "tasks")
     html = user_client.get(url).get_data(as_text=True)
     grace_box = f'value="{sandbox.seed()["users"]["grace"]["id"]}"'
-    assert calls(sandbox) == 3
+    assert calls(sandbox) == 4 and calls(sandbox, "/v1/users/me") == 1
     assert grace_box not in html and 'role="combobox"' in html
     assert "List the workspace&#39;s people to choose from" in html  # without JavaScript
     people = user_client.get(f"{url}/choices/{key('Assignee')}").get_json()["items"]
     pages = user_client.get(f"{url}/choices/{key('Project')}").get_json()["items"]
     assert "Grace Hopper" in [p["label"] for p in people]
     assert "Apollo" in [p["label"] for p in pages]
-    assert calls(sandbox) == 5
+    assert calls(sandbox) == 6
     sandbox.clear_requests()
     html = user_client.get(url).get_data(as_text=True)
     assert grace_box in html and "Apollo" in html and "List the workspace" not in html

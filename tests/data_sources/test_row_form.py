@@ -176,7 +176,9 @@ def test_people_and_pages_are_comboboxes_that_cost_nothing_until_focused(
     url = ds_url(app, sandbox, "tasks")
     sandbox.clear_requests()
     html = user_client.get(url).get_data(as_text=True)
-    assert calls(sandbox) == 3  # schema, templates, latest rows: no people, no pages
+    # schema, templates, latest rows and the workspace's file size limit: no people, no pages
+    assert calls(sandbox) == 4
+    assert [r["path"] for r in sandbox.requests(path="/v1/users")] == ["/v1/users/me"]
     for name, what in (("Assignee", "a person"), ("Project", "a page")):
         group = fieldset(html, name)
         find = key(name) + "-find"
