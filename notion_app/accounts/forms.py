@@ -1,7 +1,8 @@
-"""The account forms (Flask-WTF, CSRF-protected): sign up, log in, change password, delete."""
+"""The account forms (Flask-WTF, CSRF-protected): sign up, log in, change password, delete,
+ask for a password reset, choose a new password, confirm an email address."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 
@@ -51,3 +52,24 @@ class ChangePasswordForm(FlaskForm):
 class DeleteAccountForm(FlaskForm):
     password = PasswordField("Your password", validators=[DataRequired(), Length(max=256)])
     confirm = StringField('Type "delete" to confirm', validators=[DataRequired(), Length(max=20)])
+
+
+class ResetRequestForm(FlaskForm):
+    email = EmailField(
+        "Email", filters=[strip], validators=[DataRequired(), Email(), Length(max=254)]
+    )
+
+
+class ResetPasswordForm(FlaskForm):
+    """The new password, with the mailed link's token carried in the body (never logged)."""
+
+    token = HiddenField(validators=[DataRequired(), Length(max=1000)])
+    password = PasswordField("New password", validators=PASSWORD_RULES, description=PASSWORD_HELP)
+    confirm = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+    )
+
+
+class ConfirmEmailForm(FlaskForm):
+    token = HiddenField(validators=[DataRequired(), Length(max=1000)])

@@ -1,5 +1,5 @@
 """The front page; sign up, log in, log out (here or everywhere), change password, delete the
-account."""
+account; confirm the email address."""
 
 from urllib.parse import urlsplit
 
@@ -20,9 +20,15 @@ from markupsafe import Markup
 from .. import mail
 from ..buttons import PostForm
 from ..connections import authorizations
-from . import throttle
+from . import confirmation, links, throttle
 from . import users as accounts
-from .forms import ChangePasswordForm, DeleteAccountForm, LoginForm, SignupForm
+from .forms import (
+    ChangePasswordForm,
+    ConfirmEmailForm,
+    DeleteAccountForm,
+    LoginForm,
+    SignupForm,
+)
 
 bp = Blueprint("accounts", __name__)
 
@@ -98,7 +104,9 @@ def signup():
             _tell_owner(accounts.normalize_email(form.email.data))
         else:
             _begin_session(user)
-            flash("Welcome! Connect a Notion workspace to get started.", "success")
+            confirmation.send_link(user)
+            flash(f"Welcome! We sent a link to {user.email} to confirm it is yours. Connect a "
+                  "Notion workspace to get started.", "success")
             return redirect(url_for("connections.dashboard"))
     return render_template("accounts/signup.html", form=form), 400 if form.errors else 200
 
@@ -148,6 +156,7 @@ def _account_page(password_form, delete_form):
         sessions_form=PostForm(), session_count=accounts.count_login_sessions(current_user),
         idle=_duration(current_app.config["SESSION_IDLE_TIMEOUT"]),
         max_age=_duration(current_app.config["SESSION_MAX_AGE"]),
+        confirmed=confirmation.is_confirmed(current_user), confirm_form=PostForm(),
     )
 
 
@@ -208,3 +217,69 @@ def delete_account():
             flash("Your account and its Notion connections were deleted.", "info")
             return redirect(url_for(".index"))
     return _account_page(ChangePasswordForm(), form), 400
+
+
+def link_refused(refused: links.LinkRefused, what: str, again_url: str, again_label: str):
+    """The 400 page of a mailed link that cannot be used, with the way to a new one."""
+    page = render_template("accounts/link_refused.html", expired=refused.expired, what=what,
+                           again_url=again_url, again_label=again_label)
+    return links.no_referrer(make_response(page, 400))
+
+
+def _confirmation_refused(refused: links.LinkRefused):
+    return link_refused(refused, "confirm your email address", url_for(".account"),
+                        "Send a new link from your account page")
+
+
+def _confirm_page(token: str | None, status: int = 200):
+    try:
+        user = confirmation.user_for(token)
+    except links.LinkRefused as refused:
+        return _confirmation_refused(refused)
+    form = ConfirmEmailForm(formdata=None, token=token)
+    page = render_template("accounts/confirm.html", form=form, email=user.email)
+    return links.no_referrer(make_response(page, status))
+
+
+@bp.get("/auth/confirm")
+def confirm_email():
+    """The mailed confirmation link: a button to confirm (a state change is a POST)."""
+    return _confirm_page(request.args.get("token"))
+
+
+@bp.post("/auth/confirm")
+def confirm_email_post():
+    """Confirm the address of the link's account."""
+    form = ConfirmEmailForm()
+    if not form.validate_on_submit():  # (a missing CSRF token is the global 400 before this)
+        return _confirm_page(form.token.data, 400)
+    try:
+        user, before = confirmation.confirm(form.token.data)
+    except links.LinkRefused as refused:
+        return _confirmation_refused(refused)
+    flash(f"{user.email} was confirmed already." if before
+          else f"Thank you: {user.email} is confirmed.", "success")
+    mine = current_user.is_authenticated and current_user.id == user.id
+    return redirect(url_for(".account") if mine else url_for(".login"))
+
+
+@bp.post("/auth/account/confirmation")
+@login_required
+def resend_confirmation():
+    """Mail the confirmation link again; a few times an hour per account."""
+    if not PostForm().validate_on_submit():
+        return redirect(url_for(".account"))
+    if confirmation.is_confirmed(current_user):
+        flash("Your email address is confirmed already.", "info")
+        return redirect(url_for(".account"))
+    counter = throttle.confirmation_counter(current_user.id)
+    wait = throttle.retry_after(counter)
+    if wait:
+        flash(f"A link was sent several times already: try again in {wait} s.", "warning")
+        resp = make_response(_account_page(ChangePasswordForm(), DeleteAccountForm()), 429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
+    throttle.record(counter)
+    confirmation.send_link(current_user)
+    flash(f"We sent a new link to {current_user.email}. It works for 7 days.", "success")
+    return redirect(url_for(".account"))
