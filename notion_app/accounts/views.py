@@ -1,5 +1,5 @@
 """The front page; sign up, log in, log out (here or everywhere), change password, delete the
-account; confirm the email address."""
+account; confirm the email address; reset a forgotten password by email."""
 
 from urllib.parse import urlsplit
 
@@ -20,13 +20,15 @@ from markupsafe import Markup
 from .. import mail
 from ..buttons import PostForm
 from ..connections import authorizations
-from . import confirmation, links, throttle
+from . import confirmation, links, recovery, throttle
 from . import users as accounts
 from .forms import (
     ChangePasswordForm,
     ConfirmEmailForm,
     DeleteAccountForm,
     LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
     SignupForm,
 )
 
@@ -283,3 +285,64 @@ def resend_confirmation():
     confirmation.send_link(current_user)
     flash(f"We sent a new link to {current_user.email}. It works for 7 days.", "success")
     return redirect(url_for(".account"))
+
+
+@bp.get("/auth/reset")
+def forgot_password():
+    """Ask for a link to choose a new password."""
+    return render_template("accounts/forgot.html", form=ResetRequestForm())
+
+
+@bp.post("/auth/reset")
+def forgot_password_post():
+    """Mail a reset link if an account uses the address; the same answer if none does."""
+    form = ResetRequestForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot.html", form=form), 400
+    email = accounts.normalize_email(form.email.data)
+    counters = throttle.reset_counters(email, request.remote_addr)
+    wait = max(throttle.retry_after(c) for c in counters)
+    if wait:
+        return too_many("accounts/forgot.html", form, form.email, wait)
+    throttle.record(*counters)
+    recovery.request_reset(email)
+    return redirect(url_for(".reset_sent"))
+
+
+@bp.get("/auth/reset/sent")
+def reset_sent():
+    """What happens next (the same page whether or not the address has an account)."""
+    return render_template("accounts/reset_sent.html")
+
+
+def _reset_refused(refused: links.LinkRefused):
+    return link_refused(refused, "choose a new password", url_for(".forgot_password"),
+                        "Ask for a new link")
+
+
+@bp.get("/auth/reset/new")
+def reset_password():
+    """The mailed reset link: the new-password form, the token carried in its body."""
+    token = request.args.get("token")
+    try:
+        recovery.user_for(token)
+    except links.LinkRefused as refused:
+        return _reset_refused(refused)
+    form = ResetPasswordForm(formdata=None, token=token)
+    return links.no_referrer(make_response(render_template("accounts/reset.html", form=form)))
+
+
+@bp.post("/auth/reset/new")
+def reset_password_post():
+    """Set the new password; every other session ends and this browser is logged in."""
+    form = ResetPasswordForm()
+    try:
+        if not form.validate_on_submit():
+            recovery.user_for(form.token.data)  # a dead link says so before any field error
+            return render_template("accounts/reset.html", form=form), 400
+        user = recovery.reset_password(form.token.data, form.password.data)
+    except links.LinkRefused as refused:
+        return _reset_refused(refused)
+    _begin_session(user)
+    flash("Your new password is set. Every other browser and device was logged out.", "success")
+    return redirect(url_for("connections.dashboard"))

@@ -4,18 +4,23 @@ email confirmation, sent through a real local SMTP server (aiosmtpd) and read wh
 from __future__ import annotations
 
 import re
+import threading
 import time
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from flask import Blueprint
-from helpers import csrf_from, logout, post_form, signup
+from helpers import PASSWORD, csrf_from, logout, post_form, signup
+from ops.support import free_port
 from ops.test_production import BASE, HOST, production_config
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from notion_app import create_app, mail
-from notion_app.accounts import confirmation
+from notion_app.accounts import confirmation, recovery
 from notion_app.accounts.confirmation import require_confirmed
+from notion_app.accounts.forms import PASSWORD_MIN_LENGTH
 from notion_app.extensions import db
 from notion_app.models import User
 
@@ -27,6 +32,14 @@ def link_in(message) -> str:
     (link,) = LINK_RE.findall(message.get_content())
     parts = urlsplit(link)
     return f"{parts.path}?{parts.query}"
+
+
+def newest(messages, subject: str, to: str = "ada@example.com"):
+    """The last of `messages` with this subject and recipient (two mails sent together may
+    arrive in either order: the pool has two threads)."""
+    found = [m for m in messages if m["Subject"] == subject and m["To"] == to]
+    assert found, [(m["Subject"], m["To"]) for m in messages]
+    return found[-1]
 
 
 def user(app, email="ada@example.com") -> User:
@@ -159,7 +172,7 @@ def test_a_link_for_another_account_cannot_be_forged_from_mine(app, client, mail
 
     signup(client)
     signup(app.test_client(), "bob@example.com")
-    mine = link_in(mailed.wait_for(2)[0]).partition("token=")[2]
+    mine = link_in(newest(mailed.wait_for(2), confirmation.SUBJECT)).partition("token=")[2]
     payload, rest = mine.split(".", 1)
     data = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
     data["u"] = user(app, "bob@example.com").id
@@ -253,3 +266,219 @@ def test_require_confirmed_stops_an_unconfirmed_account_with_the_resend_button(g
 def test_require_confirmed_sends_a_visitor_to_log_in(guarded_app):
     resp = guarded_app.test_client().get("/_test/share")
     assert resp.status_code == 302 and "/auth/login" in resp.headers["Location"]
+
+
+# --- password reset ---------------------------------------------------------------------------
+
+
+def ask_reset(client, email="ada@example.com"):
+    return post_form(client, "/auth/reset", data={"email": email})
+
+
+def choose(client, path: str, password: str, confirm: str | None = None):
+    """Open a reset link and submit a new password with the token the form carries."""
+    page = client.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)
+    html = page.get_data(as_text=True)
+    token = re.search(r'name="token" type="hidden" value="([^"]+)"', html)[1]
+    data = {"csrf_token": csrf_from(html), "token": token, "password": password,
+            "confirm": password if confirm is None else confirm}
+    return client.post("/auth/reset/new", data=data)
+
+
+def reset_link(client, mailed, count: int) -> str:
+    """Ask for a reset link for ada and return it once it arrived (mail number `count`)."""
+    resp = ask_reset(client)
+    assert resp.status_code == 302 and resp.headers["Location"] == "/auth/reset/sent"
+    return link_in(newest(mailed.wait_for(count), recovery.SUBJECT))
+
+
+def logs_in(app, password: str) -> bool:
+    resp = post_form(app.test_client(), "/auth/login",
+                     data={"email": "ada@example.com", "password": password})
+    return resp.status_code == 302
+
+
+NEW_PASSWORD = "a brand new passphrase"
+
+
+def test_the_login_page_links_to_the_reset_form(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert '<a href="/auth/reset">Forgot your password?</a>' in html
+    assert "Forgot your password?" in client.get("/auth/reset").get_data(as_text=True)
+
+
+def test_a_reset_link_sets_a_new_password_once_and_ends_every_other_session(app, mailed):
+    other_device = app.test_client()
+    signup(other_device)
+    assert other_device.get("/auth/account").status_code == 200
+    client = app.test_client()
+    path = reset_link(client, mailed, 2)
+
+    page = client.get(path)
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    done = choose(client, path, NEW_PASSWORD)
+    assert done.status_code == 302 and done.headers["Location"] == "/connections"
+    assert "Your new password is set." in client.get("/connections").get_data(as_text=True)
+    assert other_device.get("/auth/account").status_code == 302  # logged out there
+    assert logs_in(app, NEW_PASSWORD) and not logs_in(app, PASSWORD)
+    assert user(app).email_confirmed_at is not None  # the link proved the mailbox is hers
+
+    again = client.get(path)
+    assert again.status_code == 400
+    html = again.get_data(as_text=True)
+    assert "This link cannot be used" in html and "already used" in html
+    assert '<a href="/auth/reset">Ask for a new link</a>' in html
+
+
+def test_a_used_link_cannot_set_a_password_even_from_a_form_opened_before(app, client, mailed):
+    signup(client)
+    path = reset_link(client, mailed, 2)
+    first, second = app.test_client(), app.test_client()
+    pages = [c.get(path).get_data(as_text=True) for c in (first, second)]
+    token = path.partition("token=")[2]
+
+    def submit(c, html, password):
+        return c.post("/auth/reset/new", data={"csrf_token": csrf_from(html), "token": token,
+                                               "password": password, "confirm": password})
+
+    assert submit(first, pages[0], NEW_PASSWORD).status_code == 302
+    late = submit(second, pages[1], "the attacker's password 1")
+    assert late.status_code == 400 and "This link cannot be used" in late.get_data(as_text=True)
+    assert logs_in(app, NEW_PASSWORD) and not logs_in(app, "the attacker's password 1")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(app, client, mailed):
+    signup(client)
+    logout(client)
+    mailed.wait_for(1)  # the confirmation mail
+    unknown = ask_reset(client, "nobody@example.com")
+    known = ask_reset(client, "ADA@example.com ")
+    assert unknown.status_code == known.status_code == 302
+    assert unknown.headers["Location"] == known.headers["Location"] == "/auth/reset/sent"
+    assert unknown.get_data() == known.get_data()
+    page = client.get("/auth/reset/sent").get_data(as_text=True)
+    assert "If an account uses that address, we sent a link" in page
+    assert mail.wait_sent(timeout=30)
+    to = [m["To"] for m in mailed.wait_for(2)]
+    assert to == ["ada@example.com", "ada@example.com"] and len(mailed.messages) == 2
+
+
+def test_a_reset_link_expires_after_an_hour(app, client, mailed):
+    signup(client)
+    ada = user(app)
+    with app.test_request_context():
+        old = recovery.token_for(ada, issued_at=time.time() - 3600 - 60)
+        fresh = recovery.token_for(ada, issued_at=time.time() - 3600 + 120)
+    resp = client.get(f"/auth/reset/new?token={old}")
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert "This link has expired" in html and 'href="/auth/reset"' in html
+    late = client.post("/auth/reset/new", data={
+        "csrf_token": csrf_from(client.get("/auth/reset").get_data(as_text=True)),
+        "token": old, "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert late.status_code == 400 and not logs_in(app, NEW_PASSWORD)
+    in_time = choose(client, f"/auth/reset/new?token={fresh}", NEW_PASSWORD)
+    assert in_time.status_code == 302 and logs_in(app, NEW_PASSWORD)  # still inside its hour
+
+
+def test_a_forged_reset_link_or_a_confirmation_link_is_refused(app, client, mailed):
+    signup(client)
+    confirm_token = link_in(mailed.wait_for(1)[0]).partition("token=")[2]
+    token = reset_link(client, mailed, 2).partition("token=")[2]
+    for forged in (token[:-3] + ("xyz" if not token.endswith("xyz") else "abc"), confirm_token,
+                   "not-a-token"):
+        resp = client.get(f"/auth/reset/new?token={forged}")
+        assert resp.status_code == 400, forged
+        html = resp.get_data(as_text=True)
+        posted = client.post("/auth/reset/new", data={
+            "csrf_token": csrf_from(html), "token": forged, "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD})
+        assert posted.status_code == 400
+    assert not logs_in(app, NEW_PASSWORD)
+
+
+def test_the_new_password_follows_the_sign_up_rule_and_keeps_the_link(app, client, mailed):
+    signup(client)
+    path = reset_link(client, mailed, 2)
+    short = choose(client, path, "short")
+    assert short.status_code == 400
+    html = short.get_data(as_text=True)
+    assert f"Use {PASSWORD_MIN_LENGTH} to 256 characters." in html
+    assert f"At least {PASSWORD_MIN_LENGTH} characters" in html  # the rule, still shown
+    mismatch = choose(client, path, NEW_PASSWORD, "something else entirely")
+    assert "The passwords do not match." in mismatch.get_data(as_text=True)
+    assert logs_in(app, PASSWORD)  # nothing changed
+    assert choose(client, path, NEW_PASSWORD).status_code == 302  # the link still works
+
+
+def test_an_address_that_is_not_an_email_is_refused_at_the_field(client, mailed):
+    resp = ask_reset(client, "not an address")
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert 'aria-invalid="true"' in html and 'value="not an address"' in html
+
+
+def test_reset_requests_are_throttled_per_email_known_or_not(app, client, mailed):
+    app.config["PASSWORD_RESET_THROTTLE_EMAIL_LIMIT"] = 2
+    signup(client)
+    for email in ("ada@example.com", "nobody@example.com"):
+        statuses = [ask_reset(client, email).status_code for _ in range(3)]
+        assert statuses == [302, 302, 429], email
+        refused = ask_reset(client, email)
+        assert refused.status_code == 429 and int(refused.headers["Retry-After"]) == 60
+        html = refused.get_data(as_text=True)
+        assert "Too many attempts: try again in 60 s." in html and f'value="{email}"' in html
+    assert mail.wait_sent(timeout=30)
+    assert len(mailed.messages) == 1 + 2  # the confirmation, then two reset links
+
+
+def test_reset_requests_are_throttled_per_address(app, mailed):
+    app.config["PASSWORD_RESET_THROTTLE_LIMIT"] = 3
+    client = app.test_client()
+    statuses = [ask_reset(client, f"probe{n}@example.com").status_code for n in range(4)]
+    assert statuses == [302, 302, 302, 429]
+    elsewhere = app.test_client()
+    elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.10"
+    assert ask_reset(elsewhere, "probe9@example.com").status_code == 302
+
+
+def test_the_reset_form_needs_its_csrf_token(app, client, mailed):
+    signup(client)
+    assert client.post("/auth/reset", data={"email": "ada@example.com"}).status_code == 400
+    assert mail.wait_sent(timeout=30)
+    assert len(mailed.messages) == 1  # the confirmation only
+
+
+def test_no_reset_or_confirmation_token_reaches_the_log(app, caplog):
+    """Development without MAIL_URL: the mail is logged and kept in the dev mailbox; served by
+    Werkzeug's own server, whose access log shows each request line. The tokens are in none
+    of the log lines, yet the mailbox shows working links."""
+    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        with caplog.at_level("DEBUG"):
+            client = app.test_client()
+            signup(client)
+            ask_reset(client)
+            html = client.get("/_dev/mailbox").get_data(as_text=True)
+            paths = [urlsplit(u).path + "?" + urlsplit(u).query
+                     for u in re.findall(r'href="(http://localhost/auth/[^"]+)"', html)]
+            assert len(paths) == 2  # the reset link, the confirmation link
+            for path in paths:
+                resp = requests.get(base + path, timeout=10, allow_redirects=False)
+                assert resp.status_code in (200, 302)
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+    tokens = [p.partition("token=")[2] for p in paths]
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/auth/reset/new?token=" in logged and "/auth/confirm?token=" in logged
+    for token in tokens:
+        assert len(token) > 40
+        assert token not in logged
+        assert token.rsplit(".", 1)[-1] not in logged  # not even the signature alone
+    assert "/auth/reset/new?token=" in paths[0]  # the newest mail first
+    assert choose(app.test_client(), paths[0], NEW_PASSWORD).status_code == 302
