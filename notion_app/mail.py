@@ -6,7 +6,9 @@
 socket timeout. Without `MAIL_URL` the mail is logged (redacted) instead: a laptop needs no mail
 server; in production it is a warning, and check-deploy says so. In development each such mail is
 also kept, whole, in a small in-memory mailbox of the app shown at `/_dev/mailbox` (`mailbox_bp`,
-registered only outside production), so a password-reset or confirmation link can be followed.
+registered only outside production, and answering only this machine: a staging server left
+without MAIL_URL must not show anyone the reset links), so a reset or confirmation link can be
+followed.
 
 Sending happens on a small thread pool so a slow or dead mail server never slows a page (nor
 makes one answer measurably slower than another: the sign-up page's answer time must not tell
@@ -30,7 +32,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
 from .ops.logs import redact
 
@@ -176,10 +178,13 @@ def dev_mailbox() -> list[dict]:
 
 
 mailbox_bp = Blueprint("dev_mailbox", __name__, url_prefix="/_dev")
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
 
 
 @mailbox_bp.get("/mailbox")
 def mailbox():
     """Development only: the mails the app would have sent (MAIL_URL is not set)."""
+    if request.remote_addr not in LOOPBACK:
+        abort(404)
     return render_template("dev/mailbox.html", mails=dev_mailbox(),
                            mail_url=bool(current_app.config.get("MAIL_URL")))

@@ -81,6 +81,17 @@ def test_with_mail_url_the_mail_goes_out_and_the_dev_mailbox_stays_empty(app, cl
     assert "Someone tried to sign up" not in html and "MAIL_URL is set" in html
 
 
+def test_the_dev_mailbox_answers_only_this_machine(app, client):
+    """A non-production server reachable from elsewhere (staging without MAIL_URL) must not
+    hand reset links to whoever asks."""
+    taken_address_mail(client)
+    assert client.get("/_dev/mailbox").status_code == 200
+    remote = app.test_client()
+    remote.environ_base["REMOTE_ADDR"] = "203.0.113.5"
+    resp = remote.get("/_dev/mailbox")
+    assert resp.status_code == 404 and "Someone tried" not in resp.get_data(as_text=True)
+
+
 def test_the_dev_mailbox_does_not_exist_in_production(app):
     prod = create_app(production_config(app.config["SQLALCHEMY_DATABASE_URI"]))
     try:
