@@ -75,14 +75,16 @@ Someone just tried to create a Notion Rows account with this email address, whic
 one. Nothing changed: no account was created and your password still works.
 
 If it was you, log in instead: {login_url}
-If you forgot your password, or it was not you, there is nothing to do; you may ignore this mail.
+If you forgot your password, choose a new one: {reset_url}
+If it was not you, there is nothing to do; you may ignore this mail.
 """
 
 
 def _tell_owner(email: str) -> None:
     """Mail the owner of a taken address (in the background: the answer must not be slower)."""
-    login_url = url_for("accounts.login", _external=True)
-    mail.send(email, SIGNUP_ATTEMPT_SUBJECT, SIGNUP_ATTEMPT_BODY.format(login_url=login_url))
+    body = SIGNUP_ATTEMPT_BODY.format(login_url=url_for("accounts.login", _external=True),
+                                      reset_url=url_for("accounts.forgot_password", _external=True))
+    mail.send(email, SIGNUP_ATTEMPT_SUBJECT, body)
 
 
 @bp.route("/auth/signup", methods=["GET", "POST"])

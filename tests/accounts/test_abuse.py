@@ -190,6 +190,7 @@ def test_the_owner_of_a_taken_address_is_mailed_without_secrets(app, smtp_server
     assert message["Subject"] == "Someone tried to sign up with your address"
     body = message.get_content()
     assert "already has" in body and "http://localhost/auth/login" in body
+    assert "choose a new one: http://localhost/auth/reset\r\n" in body  # a way in, no token
     raw = message.as_string()
     for secret in ("attacker password 42", PASSWORD, app.config["SECRET_KEY"],
                    app.config["NOTION_CLIENT_SECRET"], "csrf"):
