@@ -52,3 +52,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts, connections, data_sources, history, imports, health):
         app.register_blueprint(blueprint)
+    if not app.config["PRODUCTION"]:
+        from .mail import mailbox_bp
+
+        app.register_blueprint(mailbox_bp)  # /_dev/mailbox: the mail a laptop does not send

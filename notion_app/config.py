@@ -58,6 +58,17 @@ DEFAULTS = {
     "SIGNUP_THROTTLE_DELAY": 60.0,
     "SIGNUP_THROTTLE_MAX_DELAY": 60 * 60.0,
     "SIGNUP_THROTTLE_WINDOW": 60 * 60.0,
+    # Password-reset requests per client address and per email typed (known or not), and
+    # confirmation mails sent again per account, counted the same way.
+    "PASSWORD_RESET_THROTTLE_LIMIT": 5,
+    "PASSWORD_RESET_THROTTLE_EMAIL_LIMIT": 3,
+    "PASSWORD_RESET_THROTTLE_DELAY": 60.0,
+    "PASSWORD_RESET_THROTTLE_MAX_DELAY": 60 * 60.0,
+    "PASSWORD_RESET_THROTTLE_WINDOW": 60 * 60.0,
+    "CONFIRMATION_THROTTLE_LIMIT": 3,
+    "CONFIRMATION_THROTTLE_DELAY": 60.0,
+    "CONFIRMATION_THROTTLE_MAX_DELAY": 60 * 60.0,
+    "CONFIRMATION_THROTTLE_WINDOW": 60 * 60.0,
     # Outgoing mail (notion_app/mail.py): MAIL_URL smtp://host:25, smtp://user:pass@host:587
     # (STARTTLS), smtps://user:pass@host:465; without it the mail is logged (development).
     "MAIL_FROM": "Notion Rows <no-reply@localhost>",
@@ -113,6 +124,9 @@ ENV_INTS = (
     "LOGIN_THROTTLE_LIMIT",
     "LOGIN_THROTTLE_ADDRESS_LIMIT",
     "SIGNUP_THROTTLE_LIMIT",
+    "PASSWORD_RESET_THROTTLE_LIMIT",
+    "PASSWORD_RESET_THROTTLE_EMAIL_LIMIT",
+    "CONFIRMATION_THROTTLE_LIMIT",
 )
 ENV_FLOATS = (
     "NOTION_RATE",

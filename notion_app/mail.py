@@ -4,12 +4,19 @@
 `smtp://` URL with credentials always uses STARTTLS, so a password never crosses in clear),
 `smtps://user:pass@host:465` (TLS from the start). `MAIL_FROM` is the sender, `MAIL_TIMEOUT` the
 socket timeout. Without `MAIL_URL` the mail is logged (redacted) instead: a laptop needs no mail
-server; in production it is a warning, and check-deploy says so.
+server; in production it is a warning, and check-deploy says so. In development each such mail is
+also kept, whole, in a small in-memory mailbox of the app shown at `/_dev/mailbox` (`mailbox_bp`,
+registered only outside production, and answering only this machine: a staging server left
+without MAIL_URL must not show anyone the reset links), so a reset or confirmation link can be
+followed.
 
 Sending happens on a small thread pool so a slow or dead mail server never slows a page (nor
 makes one answer measurably slower than another: the sign-up page's answer time must not tell
 whether an address has an account). A failure to send is logged and never raised. What is
-sent must never carry secrets: no passwords, tokens or links that log in.
+sent must never carry secrets (no passwords, API or Notion tokens), with one exception: the
+password-reset and confirmation links, which are signed, expire and work once. Their token sits in
+a `token=` query parameter, which the log redaction masks (the dev log shows the decoded body, so
+no transfer encoding can split a token past the redaction).
 """
 
 from __future__ import annotations
@@ -18,13 +25,14 @@ import logging
 import smtplib
 import ssl
 import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app
+from flask import Blueprint, abort, current_app, render_template, request
 
 from .ops.logs import redact
 
@@ -96,8 +104,9 @@ def send(to: str, subject: str, body: str) -> Future | None:
         if cfg.get("PRODUCTION"):
             log.warning("mail %r to %s not sent: MAIL_URL is not set", subject, to)
         else:
-            log.info("mail not sent (MAIL_URL is not set); it would be:\n%s",
-                     redact(msg.as_string()))
+            _keep(msg, body)
+            log.info("mail not sent (MAIL_URL is not set); it would be:\nTo: %s\nSubject: %s"
+                     "\n\n%s", to, subject, redact(body))
         return None
     try:
         target = parse_url(url)
@@ -149,3 +158,33 @@ def deliver(target: SmtpTarget, msg: EmailMessage, timeout: float) -> bool:
         return False
     log.info("mail %r sent to %s via %s", msg["Subject"], msg["To"], target)
     return True
+
+
+# -- development: the mailbox ------------------------------------------------------------------
+
+MAILBOX_SIZE = 50
+
+
+def _keep(msg: EmailMessage, body: str) -> None:
+    """Keep a mail that was not sent in this app's development mailbox (newest first)."""
+    box = current_app.extensions.setdefault("dev_mailbox", deque(maxlen=MAILBOX_SIZE))
+    box.appendleft({"to": msg["To"], "from": msg["From"], "subject": msg["Subject"],
+                    "date": msg["Date"], "body": body})
+
+
+def dev_mailbox() -> list[dict]:
+    """The mails kept in development (newest first); empty when MAIL_URL is set."""
+    return list(current_app.extensions.get("dev_mailbox", ()))
+
+
+mailbox_bp = Blueprint("dev_mailbox", __name__, url_prefix="/_dev")
+LOOPBACK = frozenset({"127.0.0.1", "::1", "::ffff:127.0.0.1"})
+
+
+@mailbox_bp.get("/mailbox")
+def mailbox():
+    """Development only: the mails the app would have sent (MAIL_URL is not set)."""
+    if request.remote_addr not in LOOPBACK:
+        abort(404)
+    return render_template("dev/mailbox.html", mails=dev_mailbox(),
+                           mail_url=bool(current_app.config.get("MAIL_URL")))

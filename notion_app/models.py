@@ -52,6 +52,9 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # When the owner followed the link mailed to this address (accounts/confirmation.py); None
+    # until then. Public forms and API tokens wait for it.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
 
     connections: Mapped[list[NotionConnection]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="NotionConnection.id"

@@ -11,7 +11,9 @@ Log-in (T38) counts per (email, client address) and per client address, never pe
 ten wrong passwords from an attacker's addresses leave the owner's own address clean. The
 address counter only slows pairs that already failed, so the right password from an address
 with no failures for that email is never refused, even behind a shared address an attacker
-also uses. Sign-up counts every attempt per client address.
+also uses. Sign-up counts every attempt per client address. Password-reset requests count every
+request per client address and per email typed (known or not, so the answer tells nothing): no
+one floods a mailbox with reset mail. Resending the confirmation mail counts per account.
 
 Keys are hashed (the table holds no email addresses).
 """
@@ -84,6 +86,20 @@ def login_counters(email: str, address: str | None) -> tuple[Counter, Counter]:
 
 def signup_counter(address: str | None) -> Counter:
     return Counter(_key("signup-ip", address or "-"), _rule("SIGNUP_THROTTLE"))
+
+
+def reset_counters(email: str, address: str | None) -> tuple[Counter, Counter]:
+    """(the address's counter, the email's counter) of password-reset requests."""
+    return (
+        Counter(_key("reset-ip", address or "-"), _rule("PASSWORD_RESET_THROTTLE")),
+        Counter(_key("reset-email", email),
+                _rule("PASSWORD_RESET_THROTTLE", "PASSWORD_RESET_THROTTLE_EMAIL_LIMIT")),
+    )
+
+
+def confirmation_counter(user_id: int) -> Counter:
+    """Confirmation mails sent again for one account."""
+    return Counter(_key("confirm-mail", str(user_id)), _rule("CONFIRMATION_THROTTLE"))
 
 
 def login_retry_after(pair: Counter, address: Counter) -> int:
