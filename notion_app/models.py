@@ -52,6 +52,8 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # An IANA zone the person chose for the times the app shows; None: the browser's, else UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     connections: Mapped[list[NotionConnection]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="NotionConnection.id"

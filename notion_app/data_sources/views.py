@@ -19,6 +19,7 @@ from ..notion.properties.links import NOT_LISTABLE
 from ..scoping import connection_or_404, owned_or_404
 from . import catalog, templates
 from .catalog import data_source_or_404
+from .latest import latest_rows
 
 bp = Blueprint("data_sources", __name__)
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -154,7 +155,7 @@ def _page(
         template_options=templates.options(catalog.templates(conn, ds["id"])),
         template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
-        value_text=properties.value_text,
+        latest=latest_rows(conn, fields, rows),
     )
 
 
