@@ -378,7 +378,9 @@ def test_times_follow_the_browsers_time_zone(chromium, live_app):
     try:
         page = context.new_page()
         sign_up(page)
-        connect(page, "Ada")
+        # A Notion person of its own: each seed person is already linked to another test's account.
+        person = live_app.sandbox.add_people("acme", 1, prefix="traveller")[0]["name"]
+        connect(page, person)
         open_tasks(page)
         latest = page.get_by_role("region", name=re.compile("Newest first"))
         expect(latest).to_contain_text("Times in Asia/Tokyo")
