@@ -12,7 +12,7 @@ INSTANCE_PATH = ROOT / "instance"
 
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from . import config, errors, extensions
+    from . import config, errors, extensions, localization
     from .accounts import users
     from .connections import tokens
     from .notion import oauth
@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     extensions.init_app(app)
     extensions.migrate.init_app(app, extensions.db, directory=str(ROOT / "migrations"))
     extensions.login_manager.user_loader(users.load_user)
+    localization.init_app(app)
     if app.config["NOTION_SANDBOX"]:
         devsandbox.start(app)
     oauth.init_app(app)
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from .accounts.preferences import bp as preferences
     from .accounts.views import bp as accounts
     from .connections.views import bp as connections
     from .data_sources.views import bp as data_sources
@@ -50,7 +52,7 @@ def _register_blueprints(app: Flask) -> None:
     from .ops.health import bp as health
     from .outbox.views import bp as history
 
-    for blueprint in (accounts, connections, data_sources, history, imports, health):
+    for blueprint in (accounts, preferences, connections, data_sources, history, imports, health):
         app.register_blueprint(blueprint)
     if not app.config["PRODUCTION"]:
         from .mail import mailbox_bp

@@ -1,6 +1,7 @@
 """Flask extensions, created unbound and bound to an app in the factory; the engine's settings."""
 
 from flask import Flask
+from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,8 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+# Bound with its locale and time zone selectors by localization.init_app.
+babel = Babel()
 
 
 def init_app(app: Flask) -> None:

@@ -55,6 +55,8 @@ class User(UserMixin, db.Model):
     # When the owner followed the link mailed to this address (accounts/confirmation.py); None
     # until then. Public forms and API tokens wait for it.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(default=None)
+    # An IANA zone the person chose for the times the app shows; None: the browser's, else UTC.
+    time_zone: Mapped[str | None] = mapped_column(String(64))
 
     connections: Mapped[list[NotionConnection]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="NotionConnection.id"

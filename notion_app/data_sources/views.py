@@ -20,6 +20,7 @@ from ..notion.properties.links import NOT_LISTABLE
 from ..scoping import connection_or_404, owned_or_404
 from . import attachments, catalog, field_order, templates
 from .catalog import data_source_or_404
+from .latest import latest_rows
 
 bp = Blueprint("data_sources", __name__)
 NONCE_RE = re.compile(r"^[0-9a-f]{32}$")
@@ -172,7 +173,7 @@ def _page(
         template_options=templates.options(catalog.templates(conn, ds["id"])),
         template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
-        value_text=properties.value_text, order_form=PostForm(),
+        order_form=PostForm(), latest=latest_rows(conn, fields, rows),
         picker=attachments.picker(attachments.upload_limit(conn, fields)),
     )
 

@@ -372,3 +372,25 @@ def test_still_indexing_list_fills_in_by_itself_and_a_link_opens_a_database(page
         shots.take("opened-by-link")
     finally:
         sandbox.settings(search_index_delay=0)
+
+
+def test_times_follow_the_browsers_time_zone(chromium, live_app):
+    """static/timezone.js (a file, as the CSP wants) tells the server the browser's zone once;
+    the latest rows then show their times in it, and every column is one link away."""
+    context = chromium.new_context(base_url=live_app.url, timezone_id="Asia/Tokyo")
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        sign_up(page)
+        # A Notion person of its own: each seed person is already linked to another test's account.
+        person = live_app.sandbox.add_people("acme", 1, prefix="traveller")[0]["name"]
+        connect(page, person)
+        open_tasks(page)
+        latest = page.get_by_role("region", name=re.compile("Newest first"))
+        expect(latest).to_contain_text("Times in Asia/Tokyo")
+        page.get_by_role("link", name=re.compile(r"All \d+ columns")).click()
+        # The seed's "Ship v1" was created at 05:00 UTC on July 2: 2 PM in Tokyo.
+        expect(page.get_by_role("row", name=re.compile("Ship v1"))).to_contain_text(
+            re.compile(r"Jul 2, 2026, 2:00\s?PM JST"))
+    finally:
+        context.close()
