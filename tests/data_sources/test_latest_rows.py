@@ -27,7 +27,7 @@ def latest(client, url: str, **query) -> str:
     resp = client.get(url, query_string=query or None)
     assert resp.status_code == 200
     html = unescape(resp.get_data(as_text=True))
-    return html.split('id="latest"', 1)[1].split('id="schema"', 1)[0]
+    return html.split('id="latest"', 1)[1].split('<details class="details"', 1)[0]
 
 
 def headers(section: str) -> list[str]:
