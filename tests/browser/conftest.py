@@ -21,6 +21,7 @@ import pytest
 import requests
 from ops.support import ROOT, base_env, flask_db_upgrade, free_port
 
+from browser.layout import DESKTOP, PHONE, PageChecks
 from notion_app.sandbox.control import SandboxControl
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -30,8 +31,6 @@ CHROMIUM_ARGS = [
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1",
 ]
 LOOPBACK = {"localhost", "127.0.0.1", "[::1]", "::1"}
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
 SCREENSHOTS = ROOT / "screenshots"
 
 
@@ -120,13 +119,14 @@ def chromium(chromium_path):
 
 @pytest.fixture
 def page(chromium, live_app, request):
-    """A fresh browser context (no cookies) at desktop width; off-machine requests aborted."""
+    """A fresh browser context (no cookies) at desktop width; off-machine requests aborted;
+    every page it loads checked at 1280 and 390 px for layout and accessibility at the end."""
     context = chromium.new_context(viewport=DESKTOP, base_url=live_app.url)
     context.set_default_timeout(10_000)
     off_machine: list[str] = []
 
     def guard(route):
-        if urlsplit(route.request.url).hostname in LOOPBACK | {None}:
+        if on_machine(route.request.url):
             route.continue_()
         else:
             off_machine.append(route.request.url)
@@ -134,10 +134,18 @@ def page(chromium, live_app, request):
 
     context.route("**/*", guard)
     page = context.new_page()
+    page.checks = PageChecks()
+    page.checks.watch(page)
     page.screenshots = Screenshots(page, request.node.name)
     yield page
     context.close()
     assert off_machine == [], f"the browser tried to leave the machine: {off_machine}"
+    problems = page.checks.problems(chromium, on_machine)
+    assert not problems, "pages visited by this journey:\n" + "\n".join(problems)
+
+
+def on_machine(url: str) -> bool:
+    return urlsplit(url).hostname in LOOPBACK | {None}
 
 
 class Screenshots:
@@ -154,6 +162,7 @@ class Screenshots:
     def take(self, name: str) -> None:
         """Screenshot `name` at desktop width, then at 390×844 with no horizontal overflow."""
         page = self.page
+        page.checks.add(page)  # also checked as it is now, after its scripts ran
         self.count += 1
         stem = f"{self.count:02d}-{name}"
         page.screenshot(path=self.folder / f"{stem}-desktop.png", full_page=True)

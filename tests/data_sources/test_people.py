@@ -109,5 +109,9 @@ def test_csv_people_without_the_capability(app, user_client, sandbox):
     grace = sandbox.seed()["users"]["grace"]["id"]
     html = _preview_rows(user_client, app, sandbox, CSV.format(grace=grace))
     assert '<strong data-count="valid">1</strong>' in html
-    assert re.search(r"<td>2</td><td>Assignee: [^<]*cannot be looked up by email", html)
+    assert re.search(
+        r'<td data-label="Row">2</td>'
+        r'<td data-label="Error">Assignee: [^<]*cannot be looked up by email',
+        html,
+    )
     assert "may not list the workspace" in html

@@ -71,7 +71,11 @@ def test_the_csv_preview_flags_rows_over_500_kb(user_client, app, sandbox):
     html = unescape(user_client.get(preview).get_data(as_text=True))
     assert '<strong data-count="valid">1</strong>' in html
     assert '<strong data-count="invalid">1</strong>' in html
-    assert re.search(r"<td>2</td><td>Notes: Too long for one Notion request", html)
+    assert re.search(
+        r'<td data-label="Row">2</td>'
+        r'<td data-label="Error">Notes: Too long for one Notion request',
+        html,
+    )
 
 
 def test_a_relation_to_an_unshared_database_is_absent_and_the_form_works(

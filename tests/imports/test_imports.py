@@ -51,7 +51,9 @@ def test_upload_maps_by_name_and_previews_errors_without_creating_pages(user_cli
     assert re.search(r'name="column-1">.*?<option value="Estimate" selected>', html, re.S)
     assert '<strong data-count="valid">2</strong>' in html
     assert '<strong data-count="invalid">1</strong>' in html
-    assert re.search(r"<td>3</td><td>Estimate: [^<]+</td>", html)
+    assert re.search(
+        r'<td data-label="Row">3</td><td data-label="Error">Estimate: [^<]+</td>', html
+    )
     assert calls(sandbox, "/v1/pages") == 0
 
 
