@@ -30,11 +30,8 @@ ALSO_FAILING_RULES = {"heading-order"}
 
 # (path, axe rule id): a violation known and fixed on another branch. Delete an entry once that
 # branch is merged; nothing else belongs here.
-KNOWN_AXE_EXCEPTIONS = {
-    # The landing page goes from h1 to h3; templates/accounts/index.html is rewritten on another
-    # branch (issue 12), which gives its points h2 headings.
-    ("/", "heading-order"): "landing page headings: templates/accounts/index.html, other branch",
-}
+# (path, axe rule id) pairs a page may still break, with why; none today.
+KNOWN_AXE_EXCEPTIONS: dict[tuple[str, str], str] = {}
 
 _CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*')
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL | re.IGNORECASE)
