@@ -112,7 +112,7 @@ def test_signup_connect_fill_every_property_add_and_see_history(page, live_app):
     page.get_by_role("option", name="Grace Hopper").click()
     page.get_by_role("combobox", name="Find a page").fill("Apo")
     page.get_by_role("option", name="Apollo").click()
-    page.get_by_label("File address").fill("https://example.com/files/plan.pdf")
+    page.get_by_label("Or a file’s web address").fill("https://example.com/files/plan.pdf")
     page.get_by_label("File name (optional)").fill("Plan")
     shots.take("row-form-filled")
     page.get_by_role("button", name="Add row").click()
