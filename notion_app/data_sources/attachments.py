@@ -6,8 +6,10 @@ from __future__ import annotations
 from flask import current_app, request
 
 from ..connections.tokens import NeedsReconnect
-from ..files import checks, picked
+from ..extensions import db
+from ..files import checks, picked, storage
 from ..imports.storage import quota_bytes, used_bytes
+from ..models import RowState, RowSubmission
 from ..notion.errors import NotionError
 from . import catalog
 
@@ -58,3 +60,26 @@ def from_form(conn, fields, user) -> tuple[tuple, dict[str, str]]:
                 f"be sent, their files, CSV imports). Nothing was saved: delete CSV drafts you "
                 f"will not send or wait for waiting rows to go out, then pick the files again.")
     return (tuple(files) if not errors else ()), errors
+
+
+def kept(replaces: int | None, user) -> dict[str, list[dict]]:
+    """The files of a refused row that the form correcting it offers to keep, by property:
+    nobody picks the same files twice because Notion refused another value."""
+    row = db.session.get(RowSubmission, replaces) if replaces else None
+    if row is None or row.user_id != user.id or row.state != RowState.FAILED:
+        return {}
+    offered: dict[str, list[dict]] = {}
+    for file in storage.kept(row.id, user.id):
+        size = checks.size_text(file.size) if file.size else "copied from its link"
+        offered.setdefault(file.property_name, []).append(
+            {"id": file.id, "name": file.filename, "size": size})
+    return offered
+
+
+def ticked(form, offered: dict[str, list[dict]]) -> list[int]:
+    """The offered files a submitted form keeps; all of them before the form was sent."""
+    ids = [file["id"] for files in offered.values() for file in files]
+    if "keep-offered" not in form:
+        return ids
+    chosen = set(form.getlist("keep-file", type=int))
+    return [file_id for file_id in ids if file_id in chosen]

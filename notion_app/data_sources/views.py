@@ -146,10 +146,11 @@ def append_row(connection_id: int, ds_id: str):
                      replaces=replaces, template_value=raw_template,
                      template_error=template_error)
         return page, 400
+    keep = attachments.ticked(request.form, attachments.kept(replaces, current_user))
     row, _created = outbox.submit(
         current_user, conn, ds, schema["properties"] or {},
         outbox.NewRow(props, nonce, template=template, files=files), replaces=replaces,
-        send_now=True,
+        keep_files=keep, send_now=True,
     )
     flash(*_outcome(row))
     again = {"row": row.id} if row.state == RowState.FAILED else {}
@@ -174,8 +175,15 @@ def _page(
         template_value=template_value, template_error=template_error,
         users=_people_options(conn, fields), relations=_relation_options(conn, fields),
         order_form=PostForm(), latest=latest_rows(conn, fields, rows),
-        picker=attachments.picker(attachments.upload_limit(conn, fields)),
+        picker=_picker(conn, fields, replaces),
     )
+
+
+def _picker(conn, fields, replaces: int | None) -> dict:
+    """The file pickers' limits, and the refused row's files a correction keeps (ticked)."""
+    offered = attachments.kept(replaces, current_user)
+    return attachments.picker(attachments.upload_limit(conn, fields)) | {
+        "kept": offered, "ticked": attachments.ticked(request.form, offered)}
 
 
 def _fields(conn: NotionConnection, ds: dict, schema: dict) -> list:

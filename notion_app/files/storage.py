@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -137,6 +137,25 @@ class Reader:
             self._at = chunk_end
         out, self._buffer = self._buffer[:want], self._buffer[want:]
         return out
+
+
+def kept(row_id: int, user_id: int) -> list[PendingFile]:
+    """A row's files that can still be sent: their bytes are here, or Notion copies them from
+    a link (a refused row's, offered again on the form that corrects it)."""
+    return [file for file in files_of(row_id) if file.user_id == user_id
+            and (file.bytes_deleted_at is None or file.source_url)]
+
+
+def move(file_ids: Iterable[int], from_row: int, to_row: int) -> int:
+    """Give a corrected row the files of the row it replaces, bytes and any upload made for
+    them (not committed). Only that row's files move; the count moved."""
+    ids = list(file_ids)
+    if not ids:
+        return 0
+    result = db.session.execute(
+        update(PendingFile).where(PendingFile.id.in_(ids), PendingFile.row_id == from_row)
+        .values(row_id=to_row))
+    return result.rowcount
 
 
 def drop_bytes(row_id: int) -> None:

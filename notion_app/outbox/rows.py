@@ -51,24 +51,31 @@ def submit(
     row: NewRow,
     *,
     replaces: int | None = None,
+    keep_files: Iterable[int] = (),
     send_now: bool = False,
 ) -> tuple[RowSubmission, bool]:
     """Save the row as pending; a nonce seen before returns the row it made and False.
 
     `replaces`: a failed row of the same data source this one corrects (discarded in the same
-    transaction). `send_now`: this request tries to send it at once within its budget (the row
-    form, which shows the outcome); otherwise the sender is woken to send it.
+    transaction); `keep_files`: the ids of that row's files the correction keeps (they move to
+    the new row; the others' bytes are deleted). `send_now`: this request tries to send it at
+    once within its budget (the row form, which shows the outcome); otherwise the sender is
+    woken to send it.
     """
     existing = _by_nonce(user.id, row.nonce)
     if existing is not None:
         return existing, False
     saved = _new_row(user, conn, data_source, schema_properties, row)
     db.session.add(saved)
-    if row.files:
-        db.session.flush()  # the row's id, for its files
-        storage.store_all(saved.id, user.id, row.files)
-    _retire(user, data_source, replaces)
     try:
+        # A second submit of the same nonce racing this one fails here or at the commit.
+        db.session.flush()  # the row's id, for its files
+        if row.files:
+            storage.store_all(saved.id, user.id, row.files)
+        retired = _retire(user, data_source, replaces)
+        if retired is not None:
+            storage.move(keep_files, retired.id, saved.id)
+            storage.drop_bytes(retired.id)  # what the correction left out is never sent
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -135,17 +142,20 @@ def _by_nonce(user_id: int, nonce: str) -> RowSubmission | None:
     return db.session.scalar(query)
 
 
-def _retire(user: User, data_source: Mapping, row_id: int | None) -> None:
-    """The corrected row replaces the one Notion refused: that one is discarded (still listed)."""
+def _retire(user: User, data_source: Mapping, row_id: int | None) -> RowSubmission | None:
+    """The corrected row replaces the one Notion refused: that one is discarded (still listed).
+    The row retired, or None when there was none to retire."""
     if row_id is None:
-        return
+        return None
     old = db.session.scalar(
         select(RowSubmission).where(RowSubmission.id == row_id, RowSubmission.user_id == user.id)
     )
-    if old is not None and old.data_source_id == data_source["id"] and old.state == RowState.FAILED:
-        old.state = RowState.DISCARDED
-        old.next_attempt_at = None
-        old.last_error = "Replaced by a corrected row."
+    if old is None or old.data_source_id != data_source["id"] or old.state != RowState.FAILED:
+        return None
+    old.state = RowState.DISCARDED
+    old.next_attempt_at = None
+    old.last_error = "Replaced by a corrected row."
+    return old
 
 
 def retry(row: RowSubmission) -> bool:

@@ -102,3 +102,68 @@ def test_other_forms_keep_the_small_body_limit(user_client, app, sandbox):
     resp = user_client.post("/auth/account/password", data=body,
                             content_type="application/x-www-form-urlencoded")
     assert resp.status_code == 413
+
+
+def refused_with_files(client, app, sandbox, *files):
+    """A row with files that Notion refuses for another value (an unknown related page)."""
+    connect(client, sandbox)
+    url, html = form_page(client, app, sandbox)
+    data = {"csrf_token": csrf_from(html), "nonce": re.search(r'name="nonce" value="(\w+)"',
+                                                               html).group(1),
+            key("Name"): "Fix me", key("Project"): "00000000-0000-4000-8000-000000000000",
+            f"{key('Attachments')}-upload": list(files)}
+    resp = client.post(url, data=data, content_type="multipart/form-data")
+    assert "?row=" in resp.headers["Location"]
+    return url, client.get(resp.headers["Location"]).get_data(as_text=True)
+
+
+def correct(client, sandbox, url, html, keep):
+    """Send the refilled form with the project fixed, keeping the named offered files."""
+    apollo = sandbox.seed()["pages"]["project_apollo"]
+    offered = dict(re.findall(r'name="keep-file" value="(\d+)"[^>]*> Keep ([^ <]+)', html))
+    data = {"csrf_token": csrf_from(html), "keep-offered": "1",
+            "nonce": re.search(r'name="nonce" value="(\w+)"', html).group(1),
+            "replaces": re.search(r'name="replaces" value="(\d+)"', html).group(1),
+            key("Name"): "Fix me", key("Project"): apollo,
+            "keep-file": [file_id for file_id, name in offered.items() if name in keep]}
+    return client.post(url, data=data, content_type="multipart/form-data")
+
+
+def test_correcting_a_refused_row_sends_the_files_it_kept_without_picking_them_again(
+        user_client, app, sandbox):
+    minutes, agenda = b"%PDF-1.7 minutes " * 3000, b"%PDF-1.7 agenda " * 2000
+    url, html = refused_with_files(user_client, app, sandbox, (io.BytesIO(minutes), "minutes.pdf"),
+                                   (io.BytesIO(agenda), "agenda.pdf"))
+    assert "Keep minutes.pdf" in html and "Keep agenda.pdf" in html  # offered, ticked
+    assert html.count('name="keep-file"') == 2 and html.count(" checked>") >= 2
+    # The refused attempt had uploaded both before Notion refused the page.
+    before = [r["sha256"] for r in sandbox.file_uploads()["received"]]
+    assert sorted(before) == sorted(hashlib.sha256(b).hexdigest() for b in (minutes, agenda))
+    resp = correct(user_client, sandbox, url, html, keep={"minutes.pdf"})
+    assert resp.status_code == 302 and "?row=" not in resp.headers["Location"]
+    [page] = sandbox.pages()
+    assert [f["name"] for f in page["page"]["properties"]["Attachments"]["files"]] == \
+        ["minutes.pdf"]
+    # The kept file went in through the upload it already had: not a byte sent twice.
+    assert len(sandbox.file_uploads()["received"]) == len(before)
+    with app.app_context():  # the left-out file's bytes are gone; nothing waits any more
+        waiting = db.session.scalar(select(func.count()).select_from(PendingFile)
+                                    .where(PendingFile.bytes_deleted_at.is_(None)))
+    assert waiting == 0
+
+
+def test_a_form_sent_back_with_errors_keeps_the_choice_of_files(user_client, app, sandbox):
+    url, html = refused_with_files(user_client, app, sandbox,
+                                   (io.BytesIO(b"%PDF-1.7 a" * 900), "a.pdf"),
+                                   (io.BytesIO(b"%PDF-1.7 b" * 900), "b.pdf"))
+    bad = re.sub(r'(name="nonce" value=")\w+', r"\1" + "c" * 32, html)
+    data = {"csrf_token": csrf_from(html), "keep-offered": "1",
+            "nonce": re.search(r'name="nonce" value="(\w+)"', bad).group(1),
+            "replaces": re.search(r'name="replaces" value="(\d+)"', html).group(1),
+            key("Name"): "", key("Project"): ""}  # no title: refused at the field
+    resp = user_client.post(url, data=data, content_type="multipart/form-data")
+    assert resp.status_code == 400
+    again = resp.get_data(as_text=True)
+    assert "Keep a.pdf" in again and "Keep b.pdf" in again
+    assert not re.search(r'name="keep-file" value="\d+" checked', again)  # both left unticked
+    assert sandbox.pages() == []
