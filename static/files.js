@@ -55,6 +55,7 @@
     if (zone && window.DataTransfer) {
       var hint = zone.querySelector(".drop-hint");
       if (hint) { hint.hidden = false; }
+      zone.classList.add("droppable");
       zone.addEventListener("dragover", function (event) {
         event.preventDefault();
         zone.classList.add("dragging");

@@ -55,6 +55,11 @@ def test_readme_screenshots(page, live_app, tmp_path):
         expect(page.get_by_role("status").filter(has_text="Row added")).to_be_visible()
     page.reload()
     shoot(page, "row-form")
+    report = tmp_path / "report.pdf"
+    report.write_bytes(b"%PDF-1.7 the quarterly report " * 4000)
+    files = page.get_by_role("group", name="Attachments")
+    files.get_by_label("Files from your computer").set_input_files(report)
+    shoot_here(page, "file-picker", files)
 
     csv_file = tmp_path / "tasks.csv"
     csv_file.write_text("Task,Estimate,Tags\nPlan the sprint,3,Docs\nFix the login bug,2,Bug\n"
@@ -74,10 +79,11 @@ def test_readme_screenshots(page, live_app, tmp_path):
     shoot(page, "history")
 
 
-def shoot_here(page: Page, name: str) -> None:
-    """Like `shoot`, but each width starts from the check section instead of the page's top."""
+def shoot_here(page: Page, name: str, where=None) -> None:
+    """Like `shoot`, but each width starts from `where` (the import's check section) instead
+    of the page's top."""
     for size in (DESKTOP, PHONE):
         page.set_viewport_size(size)
-        page.locator("#check").evaluate("el => el.scrollIntoView()")
+        (where or page.locator("#check")).evaluate("el => el.scrollIntoView()")
         page.screenshot(path=FOLDER / f"{name}-{size['width']}.png", animations="disabled")
     page.set_viewport_size(DESKTOP)
