@@ -166,3 +166,20 @@ def test_the_history_shows_times_in_the_viewers_zone(app, user_client, sandbox):
     in_kolkata = moment_text(created, Viewer(zone=ZoneInfo("Asia/Kolkata")))
     assert in_kolkata.endswith(" IST") and in_kolkata in page
     assert moment_text(created) not in page
+
+
+def test_the_imports_pages_show_times_in_the_viewers_zone(app, user_client, sandbox):
+    from helpers import start_import
+
+    from notion_app.models import Import
+
+    connect(user_client, sandbox)
+    start_import(user_client, app, sandbox, b"Name\nA sheet row\n")
+    with app.app_context():
+        created = db.session.scalar(select(Import.created_at))
+    assert choose_zone(user_client, "Asia/Kolkata").status_code == 302
+    in_kolkata = moment_text(created, Viewer(zone=ZoneInfo("Asia/Kolkata")))
+    upload_page = ds_url(app, sandbox, "tasks") + "/import"
+    for page in ("/imports", upload_page):
+        html = unescape(user_client.get(page).get_data(as_text=True))
+        assert in_kolkata in html and moment_text(created) not in html, page
