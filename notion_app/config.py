@@ -91,6 +91,9 @@ DEFAULTS = {
     "OUTBOX_JOB_BUDGET_SECONDS": 240.0,
     "OUTBOX_SAFETY_SWEEP_SECONDS": 3.0,
     "OUTBOX_LEASE_SECONDS": 300.0,
+    # A page Notion made a moment ago may not be in a query's results yet: an uncertain create
+    # is looked for again until this long after its attempt before the row is sent again.
+    "RECONCILE_SETTLE_SECONDS": 10.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -135,6 +138,7 @@ ENV_FLOATS = (
     "OUTBOX_JOB_BUDGET_SECONDS",
     "OUTBOX_SAFETY_SWEEP_SECONDS",
     "OUTBOX_LEASE_SECONDS",
+    "RECONCILE_SETTLE_SECONDS",
     "HOUSEKEEPING_SECONDS",
     "ACCOUNT_STORAGE_QUOTA_MB",
     "ROW_UPLOAD_MAX_MB",

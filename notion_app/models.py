@@ -190,6 +190,8 @@ class RowSubmission(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     # Reconciliation looks only at pages the app's own bots created since the first attempt.
     first_attempt_at: Mapped[datetime | None]
+    # When the latest create was sent: its page may not show in a query for a few seconds.
+    last_attempt_at: Mapped[datetime | None]
     attempt_bot_ids: Mapped[list[str] | None] = mapped_column(JSON)
     next_attempt_at: Mapped[datetime | None] = mapped_column(default=utcnow)
     lease_until: Mapped[datetime | None]

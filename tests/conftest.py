@@ -145,6 +145,9 @@ def make_config(tmp_path, base_url: str, **extra) -> dict:
         # Every test signs up from 127.0.0.1, and with Redis the counters outlive a test: the
         # sign-up throttle has its own tests, which set the limit they check.
         "SIGNUP_THROTTLE_LIMIT": 1_000_000,
+        # An uncertain create is looked for once, then sent again (the sandbox's query lists a
+        # page at once unless query_index_delay is set); the settling has its own tests.
+        "RECONCILE_SETTLE_SECONDS": 0.0,
     }
     config.update(extra)
     return config

@@ -98,6 +98,10 @@ def _deliver(
     try:
         page = reconcile.find_sent_page(row, conn, max_wait, background=background) \
             if reconcile_first else None
+        again = reconcile.look_again_at(row) if reconcile_first and page is None else None
+        if again is not None:  # not in Notion's query yet is not "not made": never resend now
+            return _record_outcome(row, lease, RowState.UNKNOWN, error=row.last_error,
+                                   prop=row.error_property, due=again)
         if page is None and _import_cancelled(row):
             return _record_outcome(row, lease, RowState.CANCELLED,
                                    error="Cancelled before sending.", due=None)
@@ -125,8 +129,11 @@ def _failure(exc: Exception, row: RowSubmission, retry_state: RowState) -> tuple
         return retry_state, {"error": "Notion asked us to slow down; sending shortly.",
                              "due": _after(exc.retry_after or 1)}
     if isinstance(exc, nerr.NotionOutcomeUnknown):
+        # Looked for once its page would be in Notion's query results: one query, not two.
+        settled = reconcile.look_again_at(row)
+        due = max(later["due"], settled) if settled else later["due"]
         return RowState.UNKNOWN, {
-            "error": "Notion did not answer in time; checking before sending again.", **later,
+            "error": "Notion did not answer in time; checking before sending again.", "due": due,
         }
     if isinstance(exc, nerr.NotionValidationError):
         # The row's own property names (spaces, dots, brackets, emoji) tell the field exactly;
@@ -155,6 +162,7 @@ def begin_attempt(row: RowSubmission, conn: NotionConnection) -> None:
         bots.append(conn.bot_id)
     row.attempt_bot_ids = bots
     row.first_attempt_at = row.first_attempt_at or utcnow()
+    row.last_attempt_at = utcnow()
     db.session.commit()
 
 

@@ -9,14 +9,15 @@ never adopted: then the row is sent again.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..connections.tokens import with_client
 from ..extensions import db
 from ..files import storage, uploading
-from ..models import NotionConnection, RowSubmission
+from ..models import NotionConnection, RowSubmission, utcnow
 from ..notion import matching
 from ..notion.ids import compact_id
 
@@ -47,6 +48,20 @@ def find_sent_page(
         ):
             return page
     return None
+
+
+def look_again_at(row: RowSubmission) -> datetime | None:
+    """When to look for a page not found yet, or None: it is time to send the row again.
+
+    Notion's query lists a page some time after it is made, so a create that reached Notion a
+    moment ago can be missing from the results. Until RECONCILE_SETTLE_SECONDS after the latest
+    attempt, "not found" means "look again then", never "send again".
+    """
+    if row.last_attempt_at is None:
+        return None
+    settle = timedelta(seconds=float(current_app.config["RECONCILE_SETTLE_SECONDS"]))
+    at = row.last_attempt_at + settle
+    return at if at > utcnow() else None
 
 
 def _pages_of_other_rows(row: RowSubmission) -> frozenset[str]:

@@ -432,3 +432,27 @@ def test_a_row_with_a_file_goes_with_its_bytes_by_either_sender(any_site, sandbo
     assert [f["name"] for f in page["page"]["properties"]["Attachments"]["files"]] == ["plan.pdf"]
     [received] = sandbox.file_uploads()["received"]
     assert received["sha256"] == hashlib.sha256(data).hexdigest()
+
+
+def test_an_uncertain_create_is_looked_for_once_listed_by_either_sender(any_site, sandbox):
+    """Notion made the page, answered 502, and its query lists the page only after a delay: the
+    sender (an RQ worker, or the thread) looks for it when it can be listed, and adopts it —
+    one page, one create — instead of sending it again."""
+    site = any_site
+    settle = 6.0
+    site.app.config["RECONCILE_SETTLE_SECONDS"] = settle
+    signed_in(site)
+    if site.app.config.get("REDIS_URL"):
+        site.worker(RECONCILE_SETTLE_SECONDS=str(settle))
+    sandbox.settings(query_index_delay=3)
+    try:
+        sandbox.ambiguous(count=1, mode="status", status=502)
+        row_id = submit(site, sandbox, "Listed late")
+        row = wait_until_sent(site, row_id, settle + GRACE)
+    finally:
+        sandbox.settings(query_index_delay=0)
+    assert len(page_posts(sandbox)) == 1
+    assert titles_in_notion(sandbox) == {"Listed late": 1}
+    queries = [r for r in sandbox.requests() if r["path"].endswith("/query")]
+    assert queries and at(queries[0]) >= utc(row.last_attempt_at) + timedelta(
+        seconds=settle - EARLY)  # looked for once it could be listed, not before
