@@ -216,21 +216,28 @@ def _write_if_leased(row: RowSubmission, lease, values: dict) -> bool:
     return won
 
 
-def due_row_ids(limit: int = 50) -> list[int]:
-    query = (
-        select(RowSubmission.id)
-        .where(_due(utcnow()))
-        .order_by(RowSubmission.next_attempt_at, RowSubmission.id)
-        .limit(limit)
-    )
+def due_row_ids(limit: int = 50, per_connection: int | None = None) -> list[int]:
+    """Due rows, the longest waiting first; with `per_connection`, at most that many of each
+    connection, taken in turn (A1, B1, A2, B2, ...): one connection's big import never queues
+    another connection's row behind it (T50)."""
+    turn = func.row_number().over(
+        partition_by=RowSubmission.connection_id,
+        order_by=(RowSubmission.next_attempt_at, RowSubmission.id),
+    ).label("turn")
+    due = select(RowSubmission.id, RowSubmission.next_attempt_at, turn).where(
+        _due(utcnow())).subquery()
+    query = select(due.c.id).order_by(due.c.turn, due.c.next_attempt_at, due.c.id).limit(limit)
+    if per_connection is not None:
+        query = query.where(due.c.turn <= per_connection)
     return list(db.session.scalars(query))
 
 
-def sweep(limit: int = 50, max_wait: float = 30.0) -> int:
-    """Send every due row once (the background sender's unit of work, with the background read
-    timeout); returns rows tried."""
+def sweep(limit: int = 50, max_wait: float = 30.0, per_connection: int | None = 1) -> int:
+    """Send the due rows once, one per connection with due rows by default (the background
+    sender's unit of work, with the background read timeout; the caller sweeps again at once,
+    so a row that comes due meanwhile waits for one turn at most); returns rows tried."""
     tried = 0
-    for row_id in due_row_ids(limit):
+    for row_id in due_row_ids(limit, per_connection):
         row = db.session.get(RowSubmission, row_id)
         if row is not None:
             send_now(row, max_wait=max_wait, background=True)

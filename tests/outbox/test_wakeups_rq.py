@@ -456,3 +456,49 @@ def test_an_uncertain_create_is_looked_for_once_listed_by_either_sender(any_site
     queries = [r for r in sandbox.requests() if r["path"].endswith("/query")]
     assert queries and at(queries[0]) >= utc(row.last_attempt_at) + timedelta(
         seconds=settle - EARLY)  # looked for once it could be listed, not before
+
+
+def test_a_big_batch_does_not_hold_back_another_connections_row(any_site, sandbox):
+    """T50 by either sender: Ada's 30-row batch is being sent (each create takes the sandbox
+    100 ms) when Grace, on her own connection, adds one row: hers goes out in the next turn,
+    not after Ada's batch — at most two of Ada's creates arrive between her row and its create."""
+    from helpers import logout
+
+    site = any_site
+    signup(site.client, "ada@example.com")
+    connect(site.client, sandbox, user="ada")
+    logout(site.client)
+    signup(site.client, "grace@example.com")
+    connect(site.client, sandbox, user="grace")
+    if site.app.config.get("REDIS_URL"):
+        site.worker()
+    with site.app.app_context():
+        ada, grace = db.session.scalars(select(NotionConnection).order_by(NotionConnection.id))
+        ada_id, grace_id = ada.id, grace.id
+    sandbox.settings(latency_ms=100)
+    try:
+        batch = [f"Ada's row {n:02d}" for n in range(30)]
+        with site.app.app_context():
+            conn = db.session.get(NotionConnection, ada_id)
+            outbox.submit_many(db.session.get(User, conn.user_id), conn,
+                               {"id": ds_ids(sandbox)["tasks"], "title": "Tasks"}, TASKS_SCHEMA,
+                               [outbox.NewRow(title_props(t), uuid.uuid4().hex) for t in batch])
+        wait_for(lambda: len(page_posts(sandbox)) >= 3, GRACE, what="Ada's batch under way")
+        submitted = datetime.now(UTC)
+        with site.app.app_context():
+            conn = db.session.get(NotionConnection, grace_id)
+            row, _ = outbox.submit(db.session.get(User, conn.user_id), conn,
+                                   {"id": ds_ids(sandbox)["tasks"], "title": "Tasks"},
+                                   TASKS_SCHEMA,
+                                   outbox.NewRow(title_props("Grace's row"), uuid.uuid4().hex))
+            row_id = row.id
+        wait_until_sent(site, row_id, GRACE)
+        wait_for(lambda: titles_in_notion(sandbox).total() == 31, GRACE, what="every row sent")
+    finally:
+        sandbox.settings(latency_ms=0)
+    creates = [(at(p), p["body"]["properties"]["Name"]["title"][0]["text"]["content"])
+               for p in page_posts(sandbox)]
+    grace_at = next(when for when, title in creates if title == "Grace's row")
+    between = [title for when, title in creates if submitted <= when < grace_at]
+    assert len(between) <= 2, between
+    assert max(titles_in_notion(sandbox).values()) == 1
