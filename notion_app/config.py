@@ -91,6 +91,11 @@ DEFAULTS = {
     "OUTBOX_JOB_BUDGET_SECONDS": 240.0,
     "OUTBOX_SAFETY_SWEEP_SECONDS": 3.0,
     "OUTBOX_LEASE_SECONDS": 300.0,
+    # The rows API (notion_app/api): requests per token (the limits library's syntax,
+    # "120/minute"; counted like the log-in throttle: Redis, else the database), and the largest
+    # request body it reads (a 413 past it).
+    "API_RATE_LIMIT": "120/minute",
+    "API_MAX_BODY_BYTES": 1024 * 1024,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -111,6 +116,7 @@ ENV_STRINGS = (
     "MAIL_URL",
     "MAIL_FROM",
     "NOTION_SANDBOX_SECRET",
+    "API_RATE_LIMIT",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = (
