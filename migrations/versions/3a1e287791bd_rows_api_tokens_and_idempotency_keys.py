@@ -48,6 +48,7 @@ def upgrade():
         sa.Column('token_id', sa.Integer(), nullable=False),
         sa.Column('key', sa.String(length=255), nullable=False),
         sa.Column('request_sha256', sa.String(length=64), nullable=False),
+        sa.Column('row_nonce', sa.String(length=64), nullable=False),
         sa.Column('status', sa.Integer(), nullable=True),
         sa.Column('answer', sa.JSON(), nullable=True),
         sa.Column('row_id', sa.Integer(), nullable=True),

@@ -4,7 +4,7 @@ The first request inserts the key (unique per token) and commits before doing an
 a concurrent repeat loses on the unique constraint, so however many arrive at once, one does
 the work: the others see it in flight (409, Retry-After: 1) or done (its answer again). Never
 a check-then-insert. A request that saved nothing (a 4xx) gives its key back, so a corrected
-body may use it. A row saved under a key is found by its nonce (`api-<key id>`) even if the
+body may use it. A row saved under a key is found by its nonce (`row_nonce`) even if the
 process died before the answer was recorded.
 """
 
@@ -45,7 +45,7 @@ def request_digest(path: str, body: object) -> str:
 
 
 def nonce(record: IdempotencyKey) -> str:
-    return f"api-{record.id}"
+    return record.row_nonce
 
 
 def begin(token: ApiToken, key: str, digest: str) -> Outcome:

@@ -6,6 +6,7 @@ guess), and every API call looks the token up by that digest in one indexed quer
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -50,6 +51,9 @@ class IdempotencyKey(db.Model):
     token_id: Mapped[int] = mapped_column(ForeignKey("api_token.id", ondelete="CASCADE"))
     key: Mapped[str] = mapped_column(String(255))
     request_sha256: Mapped[str] = mapped_column(String(64))
+    # The nonce of the row this key's request saves (the outbox's own once-only guard): random,
+    # so a key used again after it expired never finds the old row.
+    row_nonce: Mapped[str] = mapped_column(String(64), default=lambda: "api-" + uuid.uuid4().hex)
     # NULL while the first request is still being saved; then the answer it got.
     status: Mapped[int | None]
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)
