@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+import flask
 from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -224,11 +225,14 @@ def list_rows(limit: int, state: str | None = None, cursor: int | None = None):
             "next_cursor": shown[-1].id if len(found) > limit else None}
 
 
-@bp.route("/<path:rest>", methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
-@bp.doc(hide=True)
 def not_found(rest: str):
     """Unknown addresses under /api/v1/ are problems too, never an HTML page."""
     raise NotFound()
+
+
+# Flask's own add_url_rule: an address that is not in the document.
+flask.Blueprint.add_url_rule(bp, "/<path:rest>", view_func=not_found,
+                             methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
 
 
 def _rows_query(token):

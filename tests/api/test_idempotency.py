@@ -72,7 +72,8 @@ def test_a_key_abandoned_in_flight_is_taken_over(app, client, ada, tasks):
     with app.app_context():
         token = db.session.scalar(select(ApiToken))
         idempotency.begin(token, "order-1042", idempotency.request_digest(path, BODY))
-        db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(minutes=5)))
+        five_minutes_ago = utcnow() - timedelta(minutes=5)
+        db.session.execute(update(IdempotencyKey).values(created_at=five_minutes_ago))
         db.session.commit()
     assert post(client, ada, tasks).status_code == 202
     assert len(api_rows(app)) == 1
@@ -81,7 +82,8 @@ def test_a_key_abandoned_in_flight_is_taken_over(app, client, ada, tasks):
 def test_a_key_expires_after_24_hours(app, client, ada, tasks):
     first = post(client, ada, tasks).get_json()
     with app.app_context():
-        db.session.execute(update(IdempotencyKey).values(created_at=utcnow() - timedelta(hours=25)))
+        a_day_ago = utcnow() - timedelta(hours=25)
+        db.session.execute(update(IdempotencyKey).values(created_at=a_day_ago))
         db.session.commit()
     second = post(client, ada, tasks).get_json()
     assert second["id"] != first["id"]
