@@ -106,3 +106,11 @@ def give_back(record: IdempotencyKey) -> None:
 def _forget_expired(token: ApiToken) -> None:
     db.session.execute(delete(IdempotencyKey).where(
         IdempotencyKey.token_id == token.id, IdempotencyKey.created_at < utcnow() - KEEP))
+
+
+def purge_expired(now=None) -> int:
+    """Housekeeping: every token's keys older than 24 h (a token that stopped posting too)."""
+    removed = db.session.execute(delete(IdempotencyKey).where(
+        IdempotencyKey.created_at < (now or utcnow()) - KEEP)).rowcount
+    db.session.commit()
+    return removed

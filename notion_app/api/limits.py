@@ -2,9 +2,12 @@
 throttle counters of accounts/throttle.py (Redis when REDIS_URL is set, else the database), so
 every worker shares them.
 
-A fixed window: each token has one counter per period (its key names the window), counted
-atomically before the check, so exactly `limit` requests pass in a window however many
-workers race; the rest get a 429 with Retry-After until the window ends.
+A fixed window: each token's requests are counted per period, atomically before the check, so
+exactly `limit` requests pass in a window however many workers race; the rest get a 429 with
+Retry-After until the window ends. Two counters per token take turns (even and odd windows):
+a counter is at least one period old when its turn comes again, so it starts again from one
+(the throttle forgets a counter a window after its last count), and the database keeps two
+rows per token, never one per window.
 """
 
 from __future__ import annotations
@@ -37,7 +40,7 @@ def retry_after(token: ApiToken) -> int:
     now = time.time()
     window = int(now // period)
     rule = throttle.Rule(limit=limit + 1, window=period, delay=period, cap=period)
-    counter = throttle.Counter(f"api-rate:{token.id}:{window}", rule)
+    counter = throttle.Counter(f"api-rate:{token.id}:{window % 2}", rule)
     throttle.record(counter)
     if throttle.retry_after(counter) <= 0:
         return 0

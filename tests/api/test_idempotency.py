@@ -126,3 +126,16 @@ def test_20_concurrent_posts_with_one_key_make_one_row_sent_once(app, sandbox, a
     assert len(api_rows(app)) == 1
     send_all(app)
     assert len(sandbox.pages()) == 1
+
+
+def test_housekeeping_purges_keys_past_their_day(app, client, ada, tasks):
+    from notion_app.ops import housekeeping
+
+    post(client, ada, tasks)
+    with app.app_context():
+        assert housekeeping.purge()["idempotency_keys"] == 0
+        a_day_ago = utcnow() - timedelta(hours=25)
+        db.session.execute(update(IdempotencyKey).values(created_at=a_day_ago))
+        db.session.commit()
+        assert housekeeping.purge()["idempotency_keys"] == 1
+        assert db.session.scalar(select(IdempotencyKey)) is None

@@ -179,3 +179,40 @@ def test_unknown_api_addresses_are_problems(client, ada):
     assert resp.mimetype == "application/problem+json"
     assert client.get("/api/v1/rows/abc", headers=bearer(ada)).mimetype == \
         "application/problem+json"
+
+
+def test_the_rate_limit_is_shared_through_redis(tmp_path, sandbox_server):
+    """With REDIS_URL the counters live in Redis: two workers (two apps on one database) let
+    a token through API_RATE_LIMIT times in all, not each."""
+    import redis as redis_lib
+    from conftest import build_app, make_config
+    from workers import redis_url
+
+    from notion_app import create_app
+    from notion_app.models import User
+
+    url = redis_url()
+    config = make_config(tmp_path, sandbox_server.url, REDIS_URL=url, API_RATE_LIMIT="4/minute")
+    first = build_app(config)
+    second = create_app(config)
+    store = redis_lib.Redis.from_url(url)
+    try:
+        with first.app_context():
+            user = User(email="robot@example.com", password_hash="x")
+            db.session.add(user)
+            db.session.commit()
+            made = tokens.create(user, "Robot")
+            for key in store.scan_iter(f"throttle:api-rate:{made.token.id}:*"):
+                store.delete(key)
+        clients = [first.test_client(), second.test_client()] * 3
+        codes = [c.get("/api/v1/connections", headers=bearer(made.secret)).status_code
+                 for c in clients]
+        assert codes == [200, 200, 200, 200, 429, 429]
+        assert list(store.scan_iter(f"throttle:api-rate:{made.token.id}:*"))
+    finally:
+        for key in store.scan_iter("throttle:api-rate:*"):
+            store.delete(key)
+        for app in (first, second):
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
