@@ -30,6 +30,7 @@ from .problems import field_errors, from_http_exception, problem
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1", description="The rows API")
 ERRORS = (401, 404, 429)
+MAX_ID = 2**31 - 1  # ids are 32-bit integers in every database the app runs on
 
 
 @bp.before_request
@@ -202,6 +203,8 @@ def _earlier(outcome: idempotency.Outcome):
 @_documented(*ERRORS)
 def row(row_id: int):
     """One row: its state, its Notion page once sent, Notion's refusal if it failed."""
+    if row_id > MAX_ID:  # no such row; PostgreSQL would refuse to compare it (found by T48)
+        raise NotFound()
     found = db.session.scalar(_rows_query(g.api_token).where(RowSubmission.id == row_id))
     if found is None:
         raise NotFound()

@@ -173,3 +173,11 @@ def test_a_row_id_of_the_database_is_its_outbox_row(app, client, ada, tasks):
         row = db.session.get(RowSubmission, resp.get_json()["id"])
         assert row.title_text == "Stored"
         assert row.client_nonce  # the outbox's own once-only guard
+
+
+def test_an_id_past_the_databases_integers_is_a_404(client, ada):
+    """Found by schemathesis on PostgreSQL (T48): a 500 before."""
+    resp = client.get(f"/api/v1/rows/{2**31}", headers=bearer(ada))
+    assert resp.status_code == 404
+    assert client.get(f"/api/v1/connections/{2**63}/data-sources",
+                      headers=bearer(ada)).status_code == 404
