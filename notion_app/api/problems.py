@@ -50,22 +50,26 @@ def field_errors(by_field: Mapping[str, str], under: str) -> list[dict]:
 
 def from_http_exception(error: HTTPException) -> Response:
     """Any HTTP error inside the API, including webargs' validation errors (`data.messages`:
-    {location: {field: [messages]}}) as one entry per field."""
+    {location: {field: [messages]}}) as one entry per field; a 405 says what is allowed."""
     status = error.code or 500
     data = getattr(error, "data", None) or {}
     errors = _flatten(data.get("messages") or {})
     headers = dict(data.get("headers") or {})
-    if status == 422 and not errors:
-        errors = None
-    detail = DETAILS.get(status) if status >= 500 or not error.description else None
-    if status in (400, 422) and errors:
+    if status == 405 and getattr(error, "valid_methods", None):
+        headers["Allow"] = ", ".join(error.valid_methods)
+    if errors:
         detail = DETAILS[422] if status == 422 else "The request is not valid: see `errors`."
-    return problem(status, detail or _description(error), errors=errors, headers=headers)
+    else:
+        detail = _description(error)
+    return problem(status, detail, errors=errors or None, headers=headers)
 
 
 def _description(error: HTTPException) -> str:
+    """Our words for the status, unless the code raising it gave its own (never for a 5xx,
+    whose text could say more than it should)."""
+    status = error.code or 500
     custom = type(error).description != error.description
-    return error.description if custom else DETAILS.get(error.code or 500, "")
+    return error.description if custom and status < 500 else DETAILS.get(status, "")
 
 
 def _flatten(messages: Mapping) -> list[dict]:

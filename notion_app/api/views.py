@@ -8,13 +8,14 @@ the outbox like every other row and are sent by the sender: a POST answers 202 a
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 
 import flask
 from flask import current_app, g, request, url_for
 from flask_smorest import Blueprint
 from sqlalchemy import select
-from werkzeug.exceptions import HTTPException, NotFound, default_exceptions
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound, default_exceptions
 
 from .. import outbox
 from ..connections.tokens import NeedsReconnect
@@ -229,7 +230,16 @@ def list_rows(limit: int, state: str | None = None, cursor: int | None = None):
 
 
 def not_found(rest: str):
-    """Unknown addresses under /api/v1/ are problems too, never an HTML page."""
+    """Unknown addresses under /api/v1/ are problems too, never an HTML page; a known address
+    asked with another method is a 405 that says which it takes."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        with contextlib.suppress(HTTPException):
+            if adapter.match(request.path, method=method)[0] != "api.not_found":
+                allowed.append(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
     raise NotFound()
 
 

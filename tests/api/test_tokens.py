@@ -216,3 +216,10 @@ def test_the_rate_limit_is_shared_through_redis(tmp_path, sandbox_server):
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_a_known_address_with_another_method_is_a_405_problem(client, ada):
+    resp = client.put("/api/v1/connections", headers=bearer(ada))
+    assert resp.status_code == 405
+    assert resp.headers["Allow"] == "GET"
+    assert resp.mimetype == "application/problem+json"
