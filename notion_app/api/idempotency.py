@@ -98,9 +98,13 @@ def finish(record: IdempotencyKey, status: int, answer: dict, row_id: int | None
 
 
 def give_back(record: IdempotencyKey) -> None:
-    """Nothing was saved (a 4xx): the key may be used again, with a corrected body."""
-    db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record.id))
-    db.session.commit()
+    """Nothing was saved (a 4xx, an error before the row): the key may be used again, with a
+    corrected body. Kept when its row was saved after all: a repeat then finds that row."""
+    saved = db.session.scalar(
+        select(RowSubmission.id).where(RowSubmission.client_nonce == record.row_nonce))
+    if saved is None:
+        db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record.id))
+        db.session.commit()
 
 
 def _forget_expired(token: ApiToken) -> None:

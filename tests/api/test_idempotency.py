@@ -139,3 +139,30 @@ def test_housekeeping_purges_keys_past_their_day(app, client, ada, tasks):
         db.session.commit()
         assert housekeeping.purge()["idempotency_keys"] == 1
         assert db.session.scalar(select(IdempotencyKey)) is None
+
+
+def test_a_row_saved_before_its_answer_was_recorded_is_the_answer(app, client, sandbox, ada,
+                                                                   tasks):
+    """The first request saved its row and its process died before recording the answer: a
+    repeat answers with that row, and Notion gets it once."""
+    from notion_app import outbox
+    from notion_app.models import NotionConnection, User
+
+    path = f"/api/v1/data-sources/{tasks}/rows"
+    with app.app_context():
+        token = db.session.scalar(select(ApiToken))
+        record = idempotency.begin(token, "order-1042",
+                                   idempotency.request_digest(path, BODY)).record
+        row, _ = outbox.submit(
+            db.session.get(User, token.user_id), db.session.scalar(select(NotionConnection)),
+            {"id": tasks, "title": "Tasks"}, {"Name": {"id": "title", "type": "title"}},
+            outbox.NewRow({"Name": {"title": [{"text": {"content": "Order 1042"}}]}},
+                          idempotency.nonce(record), api_token_id=token.id))
+        saved = row.id
+    resp = post(client, ada, tasks)
+    assert resp.status_code == 202
+    assert resp.get_json()["id"] == saved
+    assert post(client, ada, tasks).get_json()["id"] == saved
+    assert len(api_rows(app)) == 1
+    send_all(app)
+    assert len(sandbox.pages()) == 1
