@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..models import RowSubmission, utcnow
 from .models import ApiToken, IdempotencyKey
+from .tokens import Caller
 
 KEEP = timedelta(hours=24)
 # A key in flight this long without a saved row was abandoned (its process died): reuse it.
@@ -48,10 +49,9 @@ def nonce(record: IdempotencyKey) -> str:
     return record.row_nonce
 
 
-def begin(token: ApiToken, key: str, digest: str) -> Outcome:
+def begin(token: Caller, key: str, digest: str) -> Outcome:
     """Claim `key` for this request, or say how the earlier request with it stands."""
     for _ in range(3):
-        _forget_expired(token)
         record = IdempotencyKey(token_id=token.id, key=key, request_sha256=digest)
         db.session.add(record)
         try:
@@ -70,7 +70,11 @@ def begin(token: ApiToken, key: str, digest: str) -> Outcome:
 
 
 def _earlier(found: IdempotencyKey, digest: str) -> Outcome | None:
-    """The answer for a key used before; None when it was abandoned and is now deleted."""
+    """The answer for a key used before; None when it expired or was abandoned (deleted now,
+    so the caller claims it anew)."""
+    if utcnow() - found.created_at >= KEEP:
+        _forget(found)
+        return None
     if found.request_sha256 != digest:
         return Outcome(status=422)
     if found.status is not None:
@@ -80,9 +84,7 @@ def _earlier(found: IdempotencyKey, digest: str) -> Outcome | None:
     if row is not None:
         return Outcome(record=found)  # saved, answer not recorded: submit finds it by nonce
     if utcnow() - found.created_at > ABANDONED:
-        db.session.execute(delete(IdempotencyKey).where(
-            IdempotencyKey.id == found.id, IdempotencyKey.status.is_(None)))
-        db.session.commit()
+        _forget(found, only_in_flight=True)
         return None
     return Outcome(status=409)
 
@@ -107,9 +109,14 @@ def give_back(record: IdempotencyKey) -> None:
         db.session.commit()
 
 
-def _forget_expired(token: ApiToken) -> None:
-    db.session.execute(delete(IdempotencyKey).where(
-        IdempotencyKey.token_id == token.id, IdempotencyKey.created_at < utcnow() - KEEP))
+def _forget(found: IdempotencyKey, only_in_flight: bool = False) -> None:
+    """Delete this key (the one read: a concurrent request may have replaced it since)."""
+    query = delete(IdempotencyKey).where(IdempotencyKey.id == found.id,
+                                         IdempotencyKey.created_at == found.created_at)
+    if only_in_flight:
+        query = query.where(IdempotencyKey.status.is_(None))
+    db.session.execute(query)
+    db.session.commit()
 
 
 def purge_expired(now=None) -> int:

@@ -19,7 +19,7 @@ import time
 from flask import current_app
 
 from ..accounts import throttle
-from .models import ApiToken
+from .tokens import Caller
 
 PERIODS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
 LIMIT_RE = re.compile(r"^\s*(\d+)\s*(?:/|per)\s*(\d*)\s*(second|minute|hour|day)s?\s*$", re.I)
@@ -34,7 +34,7 @@ def parse(text: str) -> tuple[int, int]:
     return int(count), int(many or 1) * PERIODS[unit.lower()]
 
 
-def retry_after(token: ApiToken) -> int:
+def retry_after(token: Caller) -> int:
     """Count this request; 0 when it may go ahead, else the seconds until the window ends."""
     limit, period = parse(current_app.config["API_RATE_LIMIT"])
     now = time.time()

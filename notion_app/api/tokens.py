@@ -62,7 +62,19 @@ def create(user: User, name: str, connection_id: int | None = None,
     return NewToken(token, secret)
 
 
-def authenticate(secret: str | None) -> ApiToken | None:
+@dataclass(frozen=True)
+class Caller:
+    """What a request's token says about it, read once: the commits a request makes (the rate
+    counter, its key, its row) would otherwise reload the token from the database each time."""
+
+    id: int
+    user_id: int
+    name: str
+    connection_id: int | None
+    data_source_id: str | None
+
+
+def authenticate(secret: str | None) -> Caller | None:
     """The live token `secret` is, or None (unknown, malformed or revoked); notes its use."""
     if not secret or not secret.startswith(PREFIX) or len(secret) > 200:
         return None
@@ -73,8 +85,10 @@ def authenticate(secret: str | None) -> ApiToken | None:
         return None
     if token.revoked_at is not None:
         return None
+    caller = Caller(token.id, token.user_id, token.name, token.connection_id,
+                    token.data_source_id)
     _note_use(token)
-    return token
+    return caller
 
 
 def _note_use(token: ApiToken) -> None:
