@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from . import api
     from .accounts.preferences import bp as preferences
     from .accounts.views import bp as accounts
     from .connections.views import bp as connections
@@ -54,6 +55,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for blueprint in (accounts, preferences, connections, data_sources, history, imports, health):
         app.register_blueprint(blueprint)
+    api.init_app(app)  # the rows API, its OpenAPI document and token pages (notion_app/api)
     if not app.config["PRODUCTION"]:
         from .mail import mailbox_bp
 

@@ -94,6 +94,11 @@ DEFAULTS = {
     # A page Notion made a moment ago may not be in a query's results yet: an uncertain create
     # is looked for again until this long after its attempt before the row is sent again.
     "RECONCILE_SETTLE_SECONDS": 10.0,
+    # The rows API (notion_app/api): requests per token (the limits library's syntax,
+    # "120/minute"; counted like the log-in throttle: Redis, else the database), and the largest
+    # request body it reads (a 413 past it).
+    "API_RATE_LIMIT": "120/minute",
+    "API_MAX_BODY_BYTES": 1024 * 1024,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -114,6 +119,7 @@ ENV_STRINGS = (
     "MAIL_URL",
     "MAIL_FROM",
     "NOTION_SANDBOX_SECRET",
+    "API_RATE_LIMIT",
 )
 ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
 ENV_INTS = (

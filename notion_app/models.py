@@ -202,6 +202,11 @@ class RowSubmission(db.Model):
     notion_page_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # The rows API (notion_app/api): the token that posted this row (the history names it);
+    # NULL for rows people typed or imported. A deleted token leaves its rows.
+    api_token_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_token.id", ondelete="SET NULL"), index=True
+    )
 
 
 class NotionCache(db.Model):

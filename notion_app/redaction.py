@@ -13,6 +13,8 @@ MASK = "[REDACTED]"
 TOKEN_PATTERNS = (
     # Notion-style tokens anywhere in a line.
     re.compile(r"\b(?:ntn|nrt|secret)_[A-Za-z0-9_\-]+"),
+    # The rows API's own tokens (notion_app/api/tokens.py: `nrapi_` + 43 url-safe characters).
+    re.compile(r"\bnrapi_[A-Za-z0-9_\-]+"),
     # Authorization header values; a Basic credential looks like base64 (so "basic validation"
     # in prose is left alone), or is the value of an Authorization header.
     re.compile(r"(?i)(?<=\bbearer )[A-Za-z0-9._~+/=\-]+"),

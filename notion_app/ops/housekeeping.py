@@ -1,4 +1,5 @@
-"""Periodic housekeeping: expired login sessions, abandoned drafts, parsed files no longer needed.
+"""Periodic housekeeping: expired login sessions, abandoned drafts, parsed files no longer needed,
+API idempotency keys past their 24 hours.
 
 Run by the worker process every `HOUSEKEEPING_SECONDS` (a thread next to the outbox's safety
 sweep) and by `flask purge`. Each step is one bulk statement, safe to run from any number of
@@ -13,6 +14,7 @@ import threading
 from flask import Flask
 
 from ..accounts import users
+from ..api import idempotency
 from ..imports import storage
 from ..models import utcnow
 
@@ -26,6 +28,7 @@ def purge(now=None) -> dict[str, int]:
         "login_sessions": users.purge_login_sessions(now),
         "drafts": storage.purge_old_drafts(now),
         "parsed_files": storage.drop_finished_files(),
+        "idempotency_keys": idempotency.purge_expired(now),
     }
 
 

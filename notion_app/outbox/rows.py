@@ -2,7 +2,7 @@
 resume a reconnected workspace's. The one place besides delivery that writes a row's state.
 
 `submit` is the only way a row comes into being: the row form, the CSV import (`submit_many`),
-and the public forms and API to come. It saves the row before any Notion call and wakes the
+the rows API, and the public forms to come. It saves the row before any Notion call and wakes the
 sender; nothing typed is lost whatever Notion does next.
 """
 
@@ -41,6 +41,8 @@ class NewRow:
     template: dict | None = None
     # Files to upload into `files` properties, saved with the row (storage.NewFile).
     files: tuple[storage.NewFile, ...] = ()
+    # The API token that posted the row (notion_app/api), for the history's source.
+    api_token_id: int | None = None
 
 
 def submit(
@@ -130,6 +132,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         client_nonce=row.nonce,
         import_id=import_id,
         row_number=row.row_number,
+        api_token_id=row.api_token_id,
         state=RowState.PENDING,
         next_attempt_at=utcnow(),
     )

@@ -1,9 +1,9 @@
 """What the history says about a row: where it came from, and its state in plain words.
 
 `row_source(row)` names the source ("Form", "Import: tasks.csv" with a link to the import).
-Public forms and the rows API extend it: give their rows a column (a form id, a token id),
-then add a branch before the "Form" fallback. `describe_state(row)` words every `RowState`
-with one line of explanation; `TABS` groups the states into the history's filters.
+Public forms extend it: give their rows a column (a form id), then add a branch before the
+"Form" fallback, as the rows API did ("API: <token name>"). `describe_state(row)` words every
+`RowState` with one line of explanation; `TABS` groups the states into the history's filters.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from flask import url_for
 
+from ..api.models import ApiToken
 from ..extensions import db
 from ..models import Import, RowState, RowSubmission
 
@@ -31,7 +32,10 @@ def row_source(row: RowSubmission) -> Source:
         imp = db.session.get(Import, row.import_id)
         name = (imp.filename if imp else None) or "CSV file"
         return Source(f"Import: {name}", url_for("imports.progress", import_id=row.import_id))
-    # Hook: public forms ("Public form: <name>") and the API ("API: <token name>") go here.
+    if row.api_token_id is not None:
+        token = db.session.get(ApiToken, row.api_token_id)
+        return Source(f"API: {token.name if token else 'a deleted token'}")
+    # Hook: public forms ("Public form: <name>") go here.
     return Source("Form")
 
 
