@@ -19,7 +19,7 @@ from .validation import PageValidator
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
             "max_body_bytes", "template_delay_ms", "search_index_delay", "query_index_delay",
-            "users_forbidden",
+            "users_forbidden", "text_filters_ignore_case",
             "template", "revoke_cascades", "select_new_options",
             "max_file_upload_size_in_bytes", "upload_expiry_seconds", "external_import_fails"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
