@@ -200,6 +200,9 @@ class RowSubmission(db.Model):
     notion_page_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Imports that update rows (issue 17): the Notion page this row updates with a PATCH of its
+    # `properties` only; NULL: the row creates a page.
+    target_page_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class NotionCache(db.Model):

@@ -47,8 +47,11 @@ class CheckedRow:
         return "; ".join(f"{name}: {text}" for name, text in self.errors.items())
 
 
-def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
-    """Validate every row against the schema with the saved mapping (no page is created)."""
+def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = True
+               ) -> list[CheckedRow]:
+    """Validate every row against the schema with the saved mapping (no page is created).
+    An import that updates rows checks the title only of the rows it adds (`imports/keys.py`):
+    `require_title=False`."""
     schema = catalog.schema(conn, imp.data_source_id)
     schema_props = schema.get("properties") or {}
     mapping = {c: p for c, p in (imp.mapping or {}).items() if p}
@@ -63,7 +66,7 @@ def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
         record = dict(zip(imp.columns or [], cells, strict=False))
         props, errors = properties.parse_row(
             schema_props, mapping, record,
-            users=users,
+            users=users, require_title=require_title,
         )
         if not errors:  # a row over Notion's 500 KB per request: which field to shorten
             errors = notion_body.page_size_errors(imp.data_source_id, props)

@@ -41,6 +41,8 @@ class NewRow:
     template: dict | None = None
     # Files to upload into `files` properties, saved with the row (storage.NewFile).
     files: tuple[storage.NewFile, ...] = ()
+    # The page this row updates (PATCH of `properties` only); None: it creates one.
+    target_page_id: str | None = None
 
 
 def submit(
@@ -123,6 +125,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         client_nonce=row.nonce,
         import_id=import_id,
         row_number=row.row_number,
+        target_page_id=row.target_page_id,
         state=RowState.PENDING,
         next_attempt_at=utcnow(),
     )

@@ -324,7 +324,7 @@ def test_csv_import_to_completion_with_the_progress_bar_moving(page, live_app, t
     expect(page.get_by_text("State: done")).to_be_visible()
     shots.take("import-done")
     results = page.get_by_role("table")
-    expect(results.get_by_text("Sent", exact=True)).to_have_count(rows)
+    expect(results.get_by_text("Added", exact=True)).to_have_count(rows)
     stored = [p for p in live_app.sandbox.pages()
               if f"Imported {tag}" in str(p["request_properties"].get("Name"))]
     assert len(stored) == rows
