@@ -277,16 +277,28 @@ def create_page():
         st.created_pages.append({"id": page["id"], "request_properties": body["properties"],
                                  "template": body.get("template"), "page": rendered,
                                  "token": g.token})
-        ambiguous = dict(st.ambiguous)
-        if ambiguous["count"] > 0:
-            st.ambiguous["count"] -= 1
-        hang = st.settings.get("hang_seconds", 65)
+        ambiguous, hang = _take_ambiguous(st, "POST")
+    _answer_ambiguously(ambiguous, hang)
+    return ok(rendered)
+
+
+def _take_ambiguous(st, method):
+    """The ambiguous-outcome switch, if it is set for this method (one use taken)."""
+    ambiguous = dict(st.ambiguous)
+    if ambiguous.get("method", "POST") != method:
+        ambiguous["count"] = 0
+    elif ambiguous["count"] > 0:
+        st.ambiguous["count"] -= 1
+    return ambiguous, st.settings.get("hang_seconds", 65)
+
+
+def _answer_ambiguously(ambiguous, hang):
+    """After the write was made: hang, or a 5xx, as the switch says."""
     if ambiguous["count"] > 0:
         if ambiguous["mode"] == "hang":
             time.sleep(float(hang))
         else:
             raise fault_error(int(ambiguous.get("status", 502)), 1)
-    return ok(rendered)
 
 
 @bp.get("/pages/<raw_id>")
@@ -343,7 +355,10 @@ def update_page(raw_id):
         page["last_edited_time"], page["last_edited_by"] = now(), g.bot["bot_id"]
         st.updated_pages.append({"id": oid, "request_properties": body.get("properties"),
                                  "token": g.token})
-        return ok(st.render_page(page))
+        rendered = st.render_page(page)
+        ambiguous, hang = _take_ambiguous(st, "PATCH")
+    _answer_ambiguously(ambiguous, hang)
+    return ok(rendered)
 
 
 @bp.get("/users/me")
