@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Import, NotionConnection, User
 from ..notion import body as notion_body
 from ..notion import properties
-from . import storage
+from . import remembered, storage
 from .mapping import guess_mapping
 from .parsing import ParsedCSV
 
@@ -32,6 +32,7 @@ def create_draft(user: User, conn: NotionConnection, ds: dict, filename: str, pa
     )
     db.session.add(imp)
     db.session.commit()
+    remembered.recall(imp, schema)  # the same headers into the same data source: as last time
     return imp
 
 

@@ -17,7 +17,7 @@ from ..data_sources import catalog
 from ..extensions import db
 from ..files.storage import NewLink
 from ..models import Import, NotionConnection, RowSubmission, User, utcnow
-from . import keys, modes, storage
+from . import keys, modes, remembered, storage
 from .drafts import CheckedRow, check_rows
 
 
@@ -64,6 +64,7 @@ def send(imp: Import, conn: NotionConnection, user: User, template: dict | None 
     except outbox.AlreadySubmitted:
         return False
     db.session.refresh(imp)
+    remembered.remember(imp)
     return True
 
 

@@ -22,9 +22,10 @@ from ..data_sources import catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..models import Import
 from ..notion import errors as nerr
+from ..notion import properties
 from ..notion.ids import canonical_id
 from ..scoping import connection_or_404, owned_or_404
-from . import drafts, keys, mapping, modes, parsing, runs, storage
+from . import drafts, keys, mapping, modes, parsing, remembered, runs, storage
 from .forms import UploadForm
 
 bp = Blueprint("imports", __name__)
@@ -94,11 +95,14 @@ def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | N
     checked, planned, lookup_error = _plan(imp, conn, chosen)
     invalid = [row for row in checked if row.errors]
     counts = planned.counts() if planned else None
+    title_message = _title_unmapped(imp, schema, chosen)
+    listed = [r for r in invalid if not title_message or set(r.errors) != {title_message[0]}]
     return render_template(
         "imports/preview.html", conn=conn, ds=ds, imp=imp, form=PostForm(),
         targets=mapping.writable_properties(schema),
         file_targets=mapping.file_targets(imp.mapping or {}, schema),
-        shown=checked[: drafts.PREVIEW_ROWS], invalid=invalid[:200],
+        shown=checked[: drafts.PREVIEW_ROWS], invalid=listed[:200],
+        title_message=title_message[1] if title_message else None,
         valid_count=(counts["new"] + counts["update"]) if counts else len(checked) - len(invalid),
         invalid_count=len(invalid),
         duplicates=mapping.duplicate_targets(imp.mapping or {}),
@@ -113,6 +117,16 @@ def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | N
         not_written=[p for p in planned.rows if p.kind in keys.NOT_WRITTEN][:200]
         if planned else [],
     )
+
+
+def _title_unmapped(imp, schema, chosen) -> tuple[str, str] | None:
+    """(title property, the one message at the mapping) when rows to add need a title that no
+    column gives: said once, not on every row."""
+    title = properties.title_property_name(schema.get("properties") or {})
+    if chosen.mode == "update" or not title or title in (imp.mapping or {}).values():
+        return None
+    return title, (f"No column goes to {title}, the title: every row added needs one. Map the "
+                   f"column that holds it.")
 
 
 def _plan(imp, conn, chosen) -> tuple:
@@ -139,6 +153,7 @@ def save_mapping(connection_id: int, ds_id: str, import_id: int):
         mapping.save_mapping(imp, mapping.clean_mapping(imp.columns or [], schema, chosen),
                              request.form.getlist("copy_files"), schema)
         errors = modes.save_mode(imp, schema, request.form)
+        remembered.remember(imp)
         if errors:
             return _preview(conn, ds, imp, mode_errors=errors), 400
     return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))

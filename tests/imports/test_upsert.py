@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from helpers import calls, connect, csrf_from, ds_ids, import_id, send_import, start_import
+from helpers import calls, choose_mode, connect, ds_ids, import_id, send_import, start_import
 from sqlalchemy import select
 
 from notion_app.extensions import db
@@ -31,19 +31,6 @@ def in_notion(sandbox, key: str, **props) -> dict:
     """A row a person made in Notion (not the app)."""
     tasks = ds_ids(sandbox)["tasks"]
     return sandbox.create_page_as(tasks, {"Name": title(key), **props})
-
-
-def choose_mode(client, app, preview, mode="upsert", key_column="Name", key_property="Name",
-                **extra):
-    """POST the mapping form as it stands, with a mode and key (and `extra` fields)."""
-    with app.app_context():
-        imp = db.session.get(Import, import_id(preview))
-        columns, chosen = imp.columns, dict(imp.mapping or {})
-    token = csrf_from(client.get(preview).get_data(as_text=True))
-    data = {"csrf_token": token, "mode": mode, "key_column": key_column,
-            "key_property": key_property, **extra}
-    data.update({f"column-{i}": chosen.get(c, "") for i, c in enumerate(columns)})
-    return client.post(preview + "/mapping", data=data)
 
 
 def summary(html: str) -> str | None:
