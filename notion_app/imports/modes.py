@@ -20,8 +20,9 @@ LABELS = {
 }
 MULTI_SELECT_CHOICES = {"add": "add to the existing options", "replace": "replace them"}
 # The preview's words for each kind of row, in the order it lists them.
-SUMMARY_WORDS = (("new", "new"), ("update", "updates"), ("ambiguous", "ambiguous"),
-                 ("unchanged", "unchanged"), ("missing", "not found"))
+SUMMARY_WORDS = (("new", "new", "new"), ("update", "update", "updates"),
+                 ("ambiguous", "ambiguous", "ambiguous"), ("unchanged", "unchanged", "unchanged"),
+                 ("missing", "not found", "not found"))
 
 
 def mode_of(imp: Import) -> ImportMode:
@@ -87,5 +88,6 @@ def key_of(imp: Import, schema: dict, found: ImportMode) -> keys.Key | None:
 
 def summary(counts: Mapping[str, int]) -> str:
     """"120 new · 80 updates · 3 ambiguous · 5 unchanged", zero counts left out."""
-    parts = [f"{counts[k]} {word}" for k, word in SUMMARY_WORDS if counts.get(k)]
+    parts = [f"{counts[k]} {one if counts[k] == 1 else many}"
+             for k, one, many in SUMMARY_WORDS if counts.get(k)]
     return " · ".join(parts) or "Nothing to write"

@@ -174,14 +174,25 @@ def send(connection_id: int, ds_id: str, import_id: int):
                             template_error=template_error), 400
         if mapping.duplicate_targets(imp.mapping or {}):
             flash("Two columns map to the same property: change one before sending.", "error")
-        elif imp.state == "draft" and modes.key_errors(
-                imp, catalog.schema(conn, ds["id"]), modes.mode_of(imp)):
-            flash("Choose the key that matches rows before sending.", "error")
+        elif problem := _send_rows(imp, conn, ds, template):
+            flash(problem, "error")
             return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"],
                                     import_id=imp.id))
-        elif runs.send(imp, conn, current_user, template=template):
-            flash("Sending: rows go out at your Notion workspace's pace.", "info")
     return redirect(url_for(".progress", import_id=imp.id))
+
+
+def _send_rows(imp, conn, ds, template) -> str | None:
+    """Send the import (flashing that it goes); what stops it, said to the person, or None."""
+    if imp.state == "draft" and modes.key_errors(imp, catalog.schema(conn, ds["id"]),
+                                                 modes.mode_of(imp)):
+        return "Choose the key that matches rows before sending."
+    try:
+        if runs.send(imp, conn, current_user, template=template):
+            flash("Sending: rows go out at your Notion workspace's pace.", "info")
+    except nerr.NotionError:  # the keys' lookup just before sending
+        return ("Notion could not be asked which rows match, so nothing was sent. Try again in "
+                "a moment.")
+    return None
 
 
 @bp.post("/imports/<int:import_id>/delete")

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 import re
 
-from helpers import calls, choose_mode, connect, ds_ids, import_id, send_import, start_import
+from helpers import (
+    calls,
+    choose_mode,
+    connect,
+    csrf_from,
+    ds_ids,
+    import_id,
+    send_import,
+    start_import,
+)
 from sqlalchemy import select
 
 from notion_app.extensions import db
@@ -68,7 +77,7 @@ def test_upsert_updates_matches_adds_the_rest_and_skips_ambiguous_and_unchanged(
     assert choose_mode(user_client, app, preview).status_code == 302
     sandbox.clear_requests()
     html = user_client.get(preview).get_data(as_text=True)
-    assert summary(html) == "2 new · 1 updates · 1 ambiguous · 1 unchanged"
+    assert summary(html) == "2 new · 1 update · 1 ambiguous · 1 unchanged"
     # one query for all five keys
     assert calls(sandbox, "/v1/data_sources/") == 1 and calls(sandbox, "/v1/pages") == 0
     assert "2 rows in Notion have this key" in html
@@ -120,7 +129,7 @@ def test_update_only_adds_nothing(user_client, app, sandbox):
     preview = start_import(user_client, app, sandbox, b"Name,Estimate\nKnown,2\nStranger,3\n")
     choose_mode(user_client, app, preview, mode="update")
     html = user_client.get(preview).get_data(as_text=True)
-    assert summary(html) == "1 updates · 1 not found"
+    assert summary(html) == "1 update · 1 not found"
     sandbox.clear_requests()
     send_import(user_client, preview)
     sweep_all(app)
@@ -140,7 +149,7 @@ def test_update_only_needs_no_title_when_the_key_is_another_property(user_client
                        key_property="Contact")
     assert resp.status_code == 302
     html = user_client.get(preview).get_data(as_text=True)
-    assert summary(html) == "1 updates"
+    assert summary(html) == "1 update"
     with app.app_context():  # the key column went to its property
         assert db.session.get(Import, import_id(preview)).mapping["Mail"] == "Contact"
     send_import(user_client, preview)
@@ -239,7 +248,7 @@ def test_a_reimport_during_the_query_index_lag_updates_the_pages_it_just_made(
     sweep_all(app)
     again = start_import(user_client, app, sandbox, b"Name,Estimate\nFresh 1,10\nFresh 2,2\n")
     choose_mode(user_client, app, again)
-    assert summary(user_client.get(again).get_data(as_text=True)) == "1 updates · 1 unchanged"
+    assert summary(user_client.get(again).get_data(as_text=True)) == "1 update · 1 unchanged"
     send_import(user_client, again)
     sweep_all(app)
     titles = notion_titles(sandbox)
@@ -289,7 +298,7 @@ def test_a_unique_id_key_finds_rows_by_their_number(user_client, app, sandbox):
     choose_mode(user_client, app, preview, mode="update", key_column="ID",
                 key_property="Task ID")
     html = user_client.get(preview).get_data(as_text=True)
-    assert summary(html) == "1 updates · 1 not found"
+    assert summary(html) == "1 update · 1 not found"
     assert "is not an ID of this data source" in html
     send_import(user_client, preview)
     sweep_all(app)
@@ -320,3 +329,24 @@ def test_the_app_decides_text_equality_itself_whatever_notions_case_rule(
     assert summary(user_client.get(preview).get_data(as_text=True)) == "1 new"
     sandbox.settings(text_filters_ignore_case=True)  # Notion lists "Key 1" for "KEY 1"
     assert summary(user_client.get(preview).get_data(as_text=True)) == "1 new"
+
+
+def test_notion_trouble_during_the_lookups_is_said_and_nothing_is_sent(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    preview = start_import(user_client, app, sandbox, b"Name,Estimate\nA,1\n")
+    choose_mode(user_client, app, preview)
+    query = f"/v1/data_sources/{ds_ids(sandbox)['tasks']}/query"
+    sandbox.fail_next(status=503, count=10, path=query)
+    resp = user_client.get(preview)
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert "the rows that match could not be looked up. Try again." in html
+    assert re.search(r"<button type=\"submit\" disabled>Send", html)
+    token = csrf_from(html)
+    resp = user_client.post(preview + "/send", data={"csrf_token": token})
+    assert resp.status_code == 302 and resp.headers["Location"] == preview
+    assert "nothing was sent" in user_client.get(preview).get_data(as_text=True)
+    assert calls(sandbox, "/v1/pages", method="POST") == 0
+    with app.app_context():
+        assert db.session.get(Import, import_id(preview)).state == "draft"
+        assert db.session.scalar(select(RowSubmission)) is None
