@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Import, NotionConnection, User
 from ..notion import body as notion_body
 from ..notion import properties
-from . import remembered, storage
+from . import names, remembered, storage
 from .mapping import guess_mapping
 from .parsing import ParsedCSV
 
@@ -48,8 +48,8 @@ class CheckedRow:
         return "; ".join(f"{name}: {text}" for name, text in self.errors.items())
 
 
-def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = True
-               ) -> list[CheckedRow]:
+def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = True,
+               resolve_names: bool = True) -> list[CheckedRow]:
     """Validate every row against the schema with the saved mapping (no page is created).
     An import that updates rows checks the title only of the rows it adds (`imports/keys.py`):
     `require_title=False`."""
@@ -62,13 +62,20 @@ def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = Tru
     users = catalog.workspace_users(conn) if people else None
     users = None if users is False else users
     width = len(imp.columns or [])
+    records = [dict(zip(imp.columns or [], cells, strict=False)) for cells in imp.rows or []]
+    # Relation titles and people's names become ids (Notion asked, batched) unless told not to.
+    by_name = names.resolve(conn, schema_props, mapping, records, users) if resolve_names \
+        else [{} for _ in records]
     checked = []
-    for number, cells in enumerate(imp.rows or [], 1):
-        record = dict(zip(imp.columns or [], cells, strict=False))
+    for number, (cells, record, name_errors) in enumerate(
+            zip(imp.rows or [], records, by_name, strict=True), 1):
         props, errors = properties.parse_row(
             schema_props, mapping, record,
             users=users, require_title=require_title,
         )
+        for column, message in name_errors.items():
+            errors[mapping[column]] = message
+            props.pop(mapping[column], None)
         if not errors:  # a row over Notion's 500 KB per request: which field to shorten
             errors = notion_body.page_size_errors(imp.data_source_id, props)
         if len(cells) > width and any(c.strip() for c in cells[width:]):

@@ -136,10 +136,12 @@ def _plan(imp, conn, chosen) -> tuple:
         checked, planned = runs.prepare(imp, conn)
         return checked, planned, None
     except nerr.NotionError as exc:
-        checked = drafts.check_rows(imp, conn, require_title=chosen.mode == "add")
+        checked = drafts.check_rows(imp, conn, require_title=chosen.mode == "add",
+                                    resolve_names=False)
         why = "Notion asked us to slow down" if isinstance(exc, nerr.NotionRateLimited) \
             else "Notion did not answer"
-        return checked, None, f"{why}: the rows that match could not be looked up. Try again."
+        return checked, None, (f"{why}: the rows that match (or the pages and people the "
+                               f"cells name) could not be looked up. Try again.")
 
 
 @bp.post(BASE + "/<int:import_id>/mapping")
