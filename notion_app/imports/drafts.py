@@ -84,3 +84,20 @@ def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = Tru
     return checked
 
 
+def new_options(checked: list[CheckedRow], schema_props: dict) -> list[str]:
+    """The select and multi-select options that sending the valid rows would create in Notion,
+    as "Urgent (Priority)", in the order the file first names them: said before sending."""
+    found: dict[tuple[str, str], None] = {}
+    for row in (r for r in checked if not r.errors):
+        for name, value in row.properties.items():
+            prop = schema_props.get(name) or {}
+            ptype = prop.get("type")
+            if ptype not in ("select", "multi_select"):
+                continue
+            known = {o.get("name") for o in (prop.get(ptype) or {}).get("options") or []}
+            chosen = value.get(ptype)
+            chosen = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+            for option in chosen:
+                if option.get("name") not in known:
+                    found.setdefault((option.get("name"), name), None)
+    return [f"{option} ({prop})" for option, prop in found]

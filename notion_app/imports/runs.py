@@ -9,7 +9,9 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import math
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from .. import outbox
@@ -149,7 +151,13 @@ def status(imp: Import) -> dict:
         imp.state = "done"
         db.session.commit()
         storage.drop_finished_files()  # every row is done: the parsed file is not needed
-    return {"id": imp.id, "state": imp.state, **found}
+    return {"id": imp.id, "state": imp.state, **found, "seconds_left": _seconds_left(found)}
+
+
+def _seconds_left(found: dict) -> int:
+    """About how long the rows still on their way take at the connection's pace."""
+    rate = float(current_app.config.get("NOTION_RATE") or 2.5)
+    return math.ceil((found["pending"] + found["unknown"]) / max(rate, 0.1))
 
 
 def cancel(imp: Import) -> int:

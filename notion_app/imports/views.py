@@ -103,6 +103,7 @@ def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | N
         file_targets=mapping.file_targets(imp.mapping or {}, schema),
         shown=checked[: drafts.PREVIEW_ROWS], invalid=listed[:200],
         title_message=title_message[1] if title_message else None,
+        new_options=drafts.new_options(checked, schema.get("properties") or {}),
         valid_count=(counts["new"] + counts["update"]) if counts else len(checked) - len(invalid),
         invalid_count=len(invalid),
         duplicates=mapping.duplicate_targets(imp.mapping or {}),

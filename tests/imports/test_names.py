@@ -1,6 +1,7 @@
 """Relation cells by the related page's title and people cells by name (issue 17 point 2): the
 titles looked up in the related data source in one batched query, a title or a name that
-matches nothing or several said at the cell; ids and emails as before."""
+matches nothing or several said at the cell; ids and emails as before. And the options a send
+would create, named before sending."""
 
 from __future__ import annotations
 
@@ -66,3 +67,11 @@ def test_people_cells_may_name_a_member(user_client, app, sandbox):
     grace, linus, ada = (make_id("user", k) for k in ("grace", "linus", "ada"))
     assert sent(sandbox, "P1")["Assignee"]["people"] == [{"object": "user", "id": grace}]
     assert [p["id"] for p in sent(sandbox, "P2")["Assignee"]["people"]] == [linus, ada]
+
+
+def test_the_options_sending_would_create_are_named_before_sending(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    data = b"Name,Priority,Tags\nA,Urgent,\"Bug, Later\"\nB,High,Later\nC,x,\n"
+    preview = start_import(user_client, app, sandbox, data)
+    html = user_client.get(preview).get_data(as_text=True)
+    assert "New options will be created: Urgent (Priority), Later (Tags), x (Priority)." in html

@@ -101,6 +101,9 @@ def test_upsert_updates_matches_adds_the_rest_and_skips_ambiguous_and_unchanged(
     assert page.count('<span class="badge badge-sent">Added</span>') == 2
     assert '<span class="badge badge-ambiguous">Ambiguous</span>' in page
     assert '<span class="badge badge-unchanged">Unchanged</span>' in page
+    # the counts say what happened in plain words, zero counts hidden
+    assert '<span data-zero-hides> · updated <span data-count="updated">1</span></span>' in page
+    assert '<span data-zero-hides hidden> · checking with Notion <span' in page
     status = user_client.get(f"/imports/{import_id(preview)}/status").get_json()
     assert (status["added"], status["updated"], status["not_written"], status["state"]) == (
         2, 1, 2, "done")
