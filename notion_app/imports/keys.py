@@ -41,6 +41,7 @@ RECENT = timedelta(minutes=10)
 # How long the lookups of a preview or a send may wait for the connection's rate budget.
 LOOKUP_WAIT = 30.0
 ON_THEIR_WAY = (RowState.PENDING, RowState.SENDING, RowState.UNKNOWN)
+MAX_FILTER_TEXT = 2000
 
 
 class KeyProblem(ValueError):
@@ -127,9 +128,12 @@ def _comparable(ptype: str, value):
 
 
 def condition(key: Key, value) -> dict:
-    """Notion's equality filter for one key."""
+    """Notion's equality filter for one key (a text past the 2000 characters a filter value
+    holds is looked for by its start; the app compares the whole text itself)."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, str) and len(value) > MAX_FILTER_TEXT:
+        return {"property": key.property, key.ptype: {"starts_with": value[:MAX_FILTER_TEXT]}}
     return {"property": key.property, key.ptype: {"equals": value}}
 
 

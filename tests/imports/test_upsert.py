@@ -353,3 +353,23 @@ def test_notion_trouble_during_the_lookups_is_said_and_nothing_is_sent(user_clie
     with app.app_context():
         assert db.session.get(Import, import_id(preview)).state == "draft"
         assert db.session.scalar(select(RowSubmission)) is None
+
+
+def test_a_key_longer_than_a_filter_holds_is_looked_for_by_its_start(user_client, app, sandbox):
+    connect(user_client, sandbox)
+    long_key = "L" * 2500
+    tasks = ds_ids(sandbox)["tasks"]
+    page = sandbox.create_page_as(tasks, {"Name": {"title": [
+        {"text": {"content": long_key[:2000]}}, {"text": {"content": long_key[2000:]}}]}})
+    sandbox.create_page_as(tasks, {"Name": {"title": [  # the same start, another key
+        {"text": {"content": long_key[:2000]}}, {"text": {"content": "other"}}]}})
+    preview = start_import(user_client, app, sandbox,
+                           f"Name,Estimate\n{long_key},4\n".encode())
+    choose_mode(user_client, app, preview, mode="update")
+    sandbox.clear_requests()
+    assert summary(user_client.get(preview).get_data(as_text=True)) == "1 update"
+    query = sandbox.requests("/v1/data_sources/")[0]["body"]
+    assert query["filter"] == {"property": "Name", "title": {"starts_with": long_key[:2000]}}
+    send_import(user_client, preview)
+    sweep_all(app)
+    assert value(sandbox, page["id"], "Estimate") == 4
