@@ -225,6 +225,10 @@ def _decide(row, k, mode, key, rows_by_key, found, in_flight, multi_select, titl
     if len(pages) > 1:
         return Planned(row.number, "ambiguous", props,
                        message=f"{len(pages)} rows in Notion have this key: none was changed.")
+    if not pages and k is not None and key.ptype == "unique_id":
+        return Planned(row.number, "missing", props, message=(
+            "No row in Notion has this ID. Notion numbers a new row itself, so a row with an "
+            "ID is never added: leave the ID empty to add it."))
     if not pages:
         if mode == "update":
             why = "No row in Notion has this key." if k is not None else "The key is empty."

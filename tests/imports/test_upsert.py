@@ -373,3 +373,14 @@ def test_a_key_longer_than_a_filter_holds_is_looked_for_by_its_start(user_client
     send_import(user_client, preview)
     sweep_all(app)
     assert value(sandbox, page["id"], "Estimate") == 4
+
+
+def test_an_id_nobody_has_is_not_added_even_when_adding_the_rest(user_client, app, sandbox):
+    """Notion numbers new rows itself: a row named by an ID Notion lacks cannot be added."""
+    connect(user_client, sandbox)
+    data = b"Name,ID\nNumbered,TSK-999\nUnnumbered,\n"
+    preview = start_import(user_client, app, sandbox, data)
+    choose_mode(user_client, app, preview, key_column="ID", key_property="Task ID")
+    html = user_client.get(preview).get_data(as_text=True)
+    assert summary(html) == "1 new · 1 not found"
+    assert "Notion numbers a new row itself" in html
