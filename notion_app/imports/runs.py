@@ -30,6 +30,8 @@ def nonce(import_id: int, row_number: int) -> str:
 def send(imp: Import, conn: NotionConnection, user: User, template: dict | None = None) -> bool:
     """Submit every valid row once (False: this import was already sent), each created with
     `template` when one is chosen (see `data_sources.templates`); the outbox does the rest.
+    An import that updates rows looks its keys up again first (`keys.plan`): its rows are
+    creates and updates (`target_page_id`), and the rows not written are kept with why.
 
     The state flip draft -> sending and the rows commit together: a double submit either finds
     the import already sending or loses on the nonces' unique constraint, and creates nothing.
