@@ -17,10 +17,12 @@ pytestmark = pytest.mark.browser
 def test_a_sheet_imported_again_updates_its_rows_and_adds_the_new_one(
     page: Page, live_app, tmp_path
 ):
-    sign_up(page)
-    connect(page, "Margaret Hamilton")
-    open_tasks(page)
     tag = secrets.token_hex(2)
+    # a Notion person of its own: the seeded people connect other journeys' accounts
+    person = live_app.sandbox.add_people("acme", 1, prefix=f"reimporter{tag}")[0]["name"]
+    sign_up(page)
+    connect(page, person)
+    open_tasks(page)
     tasks = live_app.sandbox.seed()["databases"]["tasks"]["data_sources"]["tasks"]
     made = live_app.sandbox.create_page_as(tasks, {
         "Name": {"title": [{"text": {"content": f"Again {tag} 1"}}]}, "Estimate": {"number": 1}})
