@@ -14,6 +14,7 @@ otherwise write, under the same two scenarios.
 
     python bench/import_rate.py                      # 300 rows, 3/s burst 10 (a few minutes)
     python bench/import_rate.py --rows 10 --rate 50  # a quick check
+    python bench/import_rate.py --mode upsert        # 300 rows, 150 of their keys in Notion
 
 The app's pacer runs at the sandbox's limit (`--app-rate`, `--app-burst`; default: the same
 rate and burst as the sandbox) instead of the app's default 2.5/s burst 4, which is below
@@ -159,6 +160,86 @@ def run_sdk(control, sandbox_url: str, token: str, ds_id: str, name: str, rows: 
             "sent": rows - errors, "failed": errors, **tally(control, prefix, rows, since)}
 
 
+def seed_keys(control, ds_id: str, prefix: str, rows: int) -> dict:
+    """Half the file's keys already in Notion (made by a person): of those, every 30th holds the
+    file's values already (unchanged) and every 60th (+2) is there twice (ambiguous)."""
+    kinds = {"unchanged": set(), "ambiguous": set(), "update": set()}
+    for i in range(0, rows, 2):
+        same = i % 30 == 0
+        props = {"Name": {"title": [{"text": {"content": f"{prefix} {i}"}}]},
+                 "Estimate": {"number": upsert_estimate(i) if same else i}}
+        control.create_page_as(ds_id, props)
+        if i % 60 == 2:
+            control.create_page_as(ds_id, props)
+            kinds["ambiguous"].add(i)
+        elif same:
+            kinds["unchanged"].add(i)
+        else:
+            kinds["update"].add(i)
+    return kinds
+
+
+def upsert_estimate(i: int) -> int:
+    return i + 1000
+
+
+def run_upsert(client, control, conn_id: int, ds_id: str, rows: int, timeout: float) -> dict:
+    """`--mode upsert`: the file's rows against a data source holding half their keys."""
+    prefix = "app-upsert"
+    kinds = seed_keys(control, ds_id, prefix, rows)
+    data = ("Name,Estimate\n" + "".join(f"{prefix} {i},{upsert_estimate(i)}\n"
+                                        for i in range(rows))).encode()
+    page = f"/connections/{conn_id}/data-sources/{ds_id}/import"
+    resp = client.post(page, data={"file": (io.BytesIO(data), f"{prefix}.csv")},
+                       content_type="multipart/form-data")
+    preview = resp.headers["Location"]
+    client.post(preview + "/mapping", data={"column-0": "Name", "column-1": "Estimate",
+                                            "mode": "upsert", "key_column": "Name",
+                                            "key_property": "Name"})
+    query_path = f"/v1/data_sources/{ds_id}/query"
+    before = len(control.requests(path=query_path))
+    client.get(preview)  # the preview's lookup pass
+    preview_queries = len(control.requests(path=query_path)) - before
+    since = len(control.requests(path="/v1/"))
+    started = time.monotonic()
+    progress = client.post(preview + "/send").headers["Location"]  # the send's lookup pass
+    status = {}
+    while time.monotonic() - started < timeout:
+        status = client.get(progress + "/status").get_json()
+        if status["pending"] + status["unknown"] == 0:
+            break
+        time.sleep(0.2)
+    elapsed = time.monotonic() - started
+    log = control.requests(path="/v1/")[since:]
+    writes = [r for r in log if r["method"] in ("POST", "PATCH") and r.get("status") == 200
+              and (r["path"] == "/v1/pages" or r["path"].startswith("/v1/pages/"))]
+    titles = Counter()
+    landed = 0
+    for row in control.rows(ds_id):
+        name = "".join(t["plain_text"] for t in row["properties"]["Name"]["title"])
+        if not name.startswith(prefix + " "):
+            continue
+        titles[name] += 1
+        i = int(name.rsplit(" ", 1)[1])
+        if i in kinds["update"] and row["properties"]["Estimate"]["number"] == \
+                upsert_estimate(i):
+            landed += 1
+    expected_twice = {f"{prefix} {i}" for i in kinds["ambiguous"]}
+    duplicates = sum(n - (2 if t in expected_twice else 1) for t, n in titles.items())
+    return {
+        "rows": rows, "seconds": round(elapsed, 2),
+        "queries": {"preview": preview_queries,
+                    "send": sum(1 for r in log if r["path"] == query_path)},
+        "writes": len(writes),
+        "writes_expected": rows - len(kinds["unchanged"]) - len(kinds["ambiguous"]),
+        "rows_per_s": round(len(writes) / max(elapsed, 1e-6), 3),
+        "api_calls": len(log), "status_429": sum(1 for r in log if r.get("status") == 429),
+        "duplicates": duplicates, "updates_expected": len(kinds["update"]),
+        "updates_landed": landed, "added": status.get("added"), "updated": status.get("updated"),
+        "not_written": status.get("not_written"),
+    }
+
+
 def add_rates(result: dict, rate: float, burst: int) -> dict:
     t = max(result["seconds"], 1e-6)
     allowed = burst + rate * t  # what the bucket lets through in t seconds
@@ -178,6 +259,8 @@ def main(argv=None) -> int:
     parser.add_argument("--app-burst", type=int, help="the app's pacer burst (default: --burst)")
     parser.add_argument("--skip-sdk", action="store_true", help="no notion-client baseline")
     parser.add_argument("--timeout", type=float, default=900)
+    parser.add_argument("--mode", choices=("add", "upsert"), default="add",
+                        help="upsert: update the rows whose key is in Notion, add the rest")
     args = parser.parse_args(argv)
     app_rate, app_burst = args.app_rate or args.rate, args.app_burst or args.burst
 
@@ -196,6 +279,20 @@ def main(argv=None) -> int:
         control.settings(rate_limit={"rate": args.rate, "burst": args.burst})
         print(f"sandbox limit {args.rate}/s burst {args.burst}; app pacer {app_rate}/s burst "
               f"{app_burst}; {args.rows} rows per run", flush=True)
+        if args.mode == "upsert":
+            time.sleep(args.burst / args.rate + 0.5)
+            found = run_upsert(client, control, conn_id, ds_id, args.rows, args.timeout)
+            found["pct_of_limit"] = round(100 * found["rows_per_s"] / args.rate, 1)
+            print(f"upsert: {found['rows']} rows in {found['seconds']:.1f} s; queries "
+                  f"{found['queries']}; writes {found['writes']} (expected "
+                  f"{found['writes_expected']}) = {found['rows_per_s']:.2f}/s "
+                  f"({found['pct_of_limit']}% of {args.rate}/s); duplicates "
+                  f"{found['duplicates']}; updates landed {found['updates_landed']} of "
+                  f"{found['updates_expected']}; 429s {found['status_429']}", flush=True)
+            control.close()
+            print(json.dumps({"upsert": found, "limit": {"rate": args.rate, "burst": args.burst},
+                              "app_pacer": {"rate": app_rate, "burst": app_burst}}))
+            return 0
         runs = [("app", "clean", False), ("app", "faults", True)]
         if not args.skip_sdk:
             runs += [("sdk", "clean", False), ("sdk", "faults", True)]

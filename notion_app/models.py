@@ -207,6 +207,9 @@ class RowSubmission(db.Model):
     api_token_id: Mapped[int | None] = mapped_column(
         ForeignKey("api_token.id", ondelete="SET NULL"), index=True
     )
+    # Imports that update rows (issue 17): the Notion page this row updates with a PATCH of its
+    # `properties` only; NULL: the row creates a page.
+    target_page_id: Mapped[str | None] = mapped_column(String(64))
 
 
 class NotionCache(db.Model):

@@ -6,7 +6,11 @@
   var bar = document.getElementById("import-bar");
   function show(s) {
     Object.keys(s).forEach(function (k) {
-      box.querySelectorAll('[data-count="' + k + '"]').forEach(function (el) { el.textContent = s[k]; });
+      box.querySelectorAll('[data-count="' + k + '"]').forEach(function (el) {
+        el.textContent = s[k];
+        var holder = el.closest("[data-zero-hides]");  // zero counts are not shown
+        if (holder) { holder.hidden = !s[k]; }
+      });
     });
     box.querySelector('[data-field="state"]').textContent = s.state;
     bar.max = s.queued || 1;

@@ -137,3 +137,22 @@ def titles_in_notion(sandbox) -> Counter:
 
 def import_id(location: str) -> int:
     return int(re.search(r"/import/(\d+)", location).group(1))
+
+
+# -- imports that update rows (tests/imports/test_upsert.py, test_mapping_memory.py) -----
+
+
+def choose_mode(client, app, preview, mode="upsert", key_column="Name", key_property="Name",
+                **extra):
+    """POST the mapping form as it stands, with a mode and key (and `extra` fields)."""
+    from notion_app.extensions import db
+    from notion_app.models import Import
+
+    with app.app_context():
+        imp = db.session.get(Import, import_id(preview))
+        columns, chosen = imp.columns, dict(imp.mapping or {})
+    token = csrf_from(client.get(preview).get_data(as_text=True))
+    data = {"csrf_token": token, "mode": mode, "key_column": key_column,
+            "key_property": key_property, **extra}
+    data.update({f"column-{i}": chosen.get(c, "") for i, c in enumerate(columns)})
+    return client.post(preview + "/mapping", data=data)

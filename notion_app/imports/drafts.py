@@ -9,7 +9,7 @@ from ..extensions import db
 from ..models import Import, NotionConnection, User
 from ..notion import body as notion_body
 from ..notion import properties
-from . import storage
+from . import names, remembered, storage
 from .mapping import guess_mapping
 from .parsing import ParsedCSV
 
@@ -32,6 +32,7 @@ def create_draft(user: User, conn: NotionConnection, ds: dict, filename: str, pa
     )
     db.session.add(imp)
     db.session.commit()
+    remembered.recall(imp, schema)  # the same headers into the same data source: as last time
     return imp
 
 
@@ -47,8 +48,11 @@ class CheckedRow:
         return "; ".join(f"{name}: {text}" for name, text in self.errors.items())
 
 
-def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
-    """Validate every row against the schema with the saved mapping (no page is created)."""
+def check_rows(imp: Import, conn: NotionConnection, *, require_title: bool = True,
+               resolve_names: bool = True) -> list[CheckedRow]:
+    """Validate every row against the schema with the saved mapping (no page is created).
+    An import that updates rows checks the title only of the rows it adds (`imports/keys.py`):
+    `require_title=False`."""
     schema = catalog.schema(conn, imp.data_source_id)
     schema_props = schema.get("properties") or {}
     mapping = {c: p for c, p in (imp.mapping or {}).items() if p}
@@ -58,13 +62,20 @@ def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
     users = catalog.workspace_users(conn) if people else None
     users = None if users is False else users
     width = len(imp.columns or [])
+    records = [dict(zip(imp.columns or [], cells, strict=False)) for cells in imp.rows or []]
+    # Relation titles and people's names become ids (Notion asked, batched) unless told not to.
+    by_name = names.resolve(conn, schema_props, mapping, records, users) if resolve_names \
+        else [{} for _ in records]
     checked = []
-    for number, cells in enumerate(imp.rows or [], 1):
-        record = dict(zip(imp.columns or [], cells, strict=False))
+    for number, (cells, record, name_errors) in enumerate(
+            zip(imp.rows or [], records, by_name, strict=True), 1):
         props, errors = properties.parse_row(
             schema_props, mapping, record,
-            users=users,
+            users=users, require_title=require_title,
         )
+        for column, message in name_errors.items():
+            errors[mapping[column]] = message
+            props.pop(mapping[column], None)
         if not errors:  # a row over Notion's 500 KB per request: which field to shorten
             errors = notion_body.page_size_errors(imp.data_source_id, props)
         if len(cells) > width and any(c.strip() for c in cells[width:]):
@@ -73,3 +84,20 @@ def check_rows(imp: Import, conn: NotionConnection) -> list[CheckedRow]:
     return checked
 
 
+def new_options(checked: list[CheckedRow], schema_props: dict) -> list[str]:
+    """The select and multi-select options that sending the valid rows would create in Notion,
+    as "Urgent (Priority)", in the order the file first names them: said before sending."""
+    found: dict[tuple[str, str], None] = {}
+    for row in (r for r in checked if not r.errors):
+        for name, value in row.properties.items():
+            prop = schema_props.get(name) or {}
+            ptype = prop.get("type")
+            if ptype not in ("select", "multi_select"):
+                continue
+            known = {o.get("name") for o in (prop.get(ptype) or {}).get("options") or []}
+            chosen = value.get(ptype)
+            chosen = chosen if isinstance(chosen, list) else [chosen] if chosen else []
+            for option in chosen:
+                if option.get("name") not in known:
+                    found.setdefault((option.get("name"), name), None)
+    return [f"{option} ({prop})" for option, prop in found]

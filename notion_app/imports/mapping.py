@@ -3,16 +3,34 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from ..extensions import db
 from ..models import Import
 from ..notion import properties
 
 IGNORE = ""
+# Headers that mean the same thing (compared loosely): a column called "E-mail" finds a property
+# called "Email", "Website" finds "URL", ... Each group is tried after exact and loose names.
+SYNONYMS = (
+    {"name", "title"},
+    {"email", "mail", "emailaddress"},
+    {"phone", "phonenumber", "telephone", "tel", "mobile"},
+    {"url", "link", "website", "web"},
+    {"notes", "note", "description", "comments", "comment"},
+    {"tags", "tag", "labels", "label"},
+    {"due", "duedate", "deadline"},
+    {"assignee", "assignedto", "owner"},
+    {"status", "state"},
+    {"estimate", "estimation", "points"},
+)
 
 
 def _loose(name: str) -> str:
-    return re.sub(r"[\s_\-]+", "", name).casefold()
+    """A header as compared loosely: no case, accents, spaces or punctuation."""
+    bare = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in bare if not unicodedata.combining(c))
+    return re.sub(r"[\W_]+", "", bare).casefold()
 
 
 def writable_properties(schema: dict) -> list[str]:
@@ -23,7 +41,8 @@ def writable_properties(schema: dict) -> list[str]:
 
 
 def guess_mapping(columns: list[str], schema: dict) -> dict[str, str]:
-    """column -> property: exact name first, then ignoring case and spaces; else ignored."""
+    """column -> property: exact name first, then loosely (case, accents, spaces,
+    punctuation), then a synonym ("Title" or "Name" for the title property); else ignored."""
     names = writable_properties(schema)
     mapping = {c: IGNORE for c in columns}
     taken: set[str] = set()
@@ -37,7 +56,21 @@ def guess_mapping(columns: list[str], schema: dict) -> dict[str, str]:
         if not mapping[column] and name and name not in taken:
             mapping[column] = name
             taken.add(name)
+    title = properties.title_property_name(schema.get("properties") or {})
+    for column in columns:
+        if mapping[column]:
+            continue
+        for alias in _synonyms(_loose(column)):
+            name = title if alias in ("name", "title") and title else loose.get(alias)
+            if name and name not in taken:
+                mapping[column] = name
+                taken.add(name)
+                break
     return mapping
+
+
+def _synonyms(header: str) -> list[str]:
+    return sorted(next((group - {header} for group in SYNONYMS if header in group), set()))
 
 
 def clean_mapping(columns: list[str], schema: dict, chosen: dict[str, str]) -> dict[str, str]:

@@ -7,8 +7,11 @@ so a second "Send" creates nothing twice; the outbox then sends them at the conn
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import math
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from .. import outbox
@@ -16,8 +19,8 @@ from ..data_sources import catalog
 from ..extensions import db
 from ..files.storage import NewLink
 from ..models import Import, NotionConnection, RowSubmission, User, utcnow
-from . import storage
-from .drafts import check_rows
+from . import keys, modes, remembered, storage
+from .drafts import CheckedRow, check_rows
 
 
 def nonce(import_id: int, row_number: int) -> str:
@@ -27,11 +30,17 @@ def nonce(import_id: int, row_number: int) -> str:
 def send(imp: Import, conn: NotionConnection, user: User, template: dict | None = None) -> bool:
     """Submit every valid row once (False: this import was already sent), each created with
     `template` when one is chosen (see `data_sources.templates`); the outbox does the rest.
+    An import that updates rows looks its keys up again first (`keys.plan`): its rows are
+    creates and updates (`target_page_id`), and the rows not written are kept with why.
 
     The state flip draft -> sending and the rows commit together: a double submit either finds
     the import already sending or loses on the nonces' unique constraint, and creates nothing.
     """
-    checked = check_rows(imp, conn)
+    if imp.state != "draft":
+        return False
+    checked, planned = prepare(imp, conn)  # an update's lookups: before anything is saved
+    if planned is None and modes.mode_of(imp).mode != "add":
+        return False  # an update without a usable key: never "add every row" instead
     schema_props = catalog.schema(conn, imp.data_source_id).get("properties") or {}
     won = db.session.execute(
         update(Import).where(Import.id == imp.id, Import.state == "draft")
@@ -45,17 +54,52 @@ def send(imp: Import, conn: NotionConnection, user: User, template: dict | None 
         update(Import).where(Import.id == imp.id)
         .values(invalid_rows=len(invalid), row_errors=invalid)
     )
-    rows = (
-        _new_row(r.properties, nonce(imp.id, r.number), r.number, template, imp.copy_files or ())
-        for r in checked if not r.errors
-    )
+    if planned is None:
+        rows = (
+            _new_row(r.properties, nonce(imp.id, r.number), r.number, template,
+                     imp.copy_files or ())
+            for r in checked if not r.errors
+        )
+    else:
+        rows = _planned_rows(imp, planned, template)
     data_source = {"id": imp.data_source_id, "title": imp.data_source_title}
     try:
         outbox.submit_many(user, conn, data_source, schema_props, rows, import_id=imp.id)
     except outbox.AlreadySubmitted:
         return False
     db.session.refresh(imp)
+    remembered.remember(imp)
     return True
+
+
+def prepare(imp: Import, conn: NotionConnection) -> tuple[list[CheckedRow], keys.Plan | None]:
+    """The checked rows and, for an import that updates rows, what each one does (Notion is
+    asked which pages have their keys, now). A mode whose key is unusable plans nothing: the
+    caller refuses to send it (`modes.key_errors`)."""
+    found = modes.mode_of(imp)
+    schema = catalog.schema(conn, imp.data_source_id)
+    key = modes.key_of(imp, schema, found)
+    checked = check_rows(imp, conn, require_title=found.mode == "add")
+    if key is None:
+        return checked, None
+    planned = keys.plan(conn, imp.data_source_id, found.mode, key, imp.columns or [], checked,
+                        found.multi_select or {}, schema)
+    return checked, planned
+
+
+def _planned_rows(imp: Import, planned: keys.Plan, template):
+    """The rows to submit of a plan (creates with the template, updates with their page); the
+    rows not written are kept with the reason, for the results."""
+    found = modes.mode_of(imp)
+    found.skipped = {str(p.number): {"kind": p.kind, "message": p.message, "url": p.url}
+                     for p in planned.rows if p.kind in keys.NOT_WRITTEN}
+    db.session.add(found)
+    for p in planned.rows:
+        if p.kind in ("new", "update"):
+            row = _new_row(p.properties, nonce(imp.id, p.number), p.number,
+                           template if p.kind == "new" else None, imp.copy_files or ())
+            yield dataclasses.replace(row, target_page_id=p.target_page_id
+                                      if p.kind == "update" else None)
 
 
 def _new_row(properties: dict, row_nonce: str, number: int, template, copied) -> outbox.NewRow:
@@ -90,7 +134,15 @@ def counts(imp: Import) -> dict:
         "total": imp.total_rows,
     }
     out["queued"] = sum(by_state.values())
-    out["done"] = out["sent"] + out["failed"] + out["invalid"]
+    skipped = modes.mode_of(imp).skipped or {}
+    out["updated"] = db.session.scalar(
+        select(func.count()).where(RowSubmission.import_id == imp.id,
+                                   RowSubmission.state == "sent",
+                                   RowSubmission.target_page_id.is_not(None))
+    ) or 0
+    out["added"] = out["sent"] - out["updated"]
+    out["not_written"] = len(skipped)
+    out["done"] = out["sent"] + out["failed"] + out["invalid"] + out["not_written"]
     return out
 
 
@@ -101,7 +153,13 @@ def status(imp: Import) -> dict:
         imp.state = "done"
         db.session.commit()
         storage.drop_finished_files()  # every row is done: the parsed file is not needed
-    return {"id": imp.id, "state": imp.state, **found}
+    return {"id": imp.id, "state": imp.state, **found, "seconds_left": _seconds_left(found)}
+
+
+def _seconds_left(found: dict) -> int:
+    """About how long the rows still on their way take at the connection's pace."""
+    rate = float(current_app.config.get("NOTION_RATE") or 2.5)
+    return math.ceil((found["pending"] + found["unknown"]) / max(rate, 0.1))
 
 
 def cancel(imp: Import) -> int:
@@ -130,12 +188,19 @@ def results(imp: Import) -> list[dict]:
     )
     found = [
         {"row": r.row_number, "state": r.state, "url": r.notion_page_url or "",
-         "title": r.title_text or "", "error": r.last_error or ""}
+         "title": r.title_text or "", "error": r.last_error or "",
+         "action": ("updated" if r.target_page_id else "added") if r.state == "sent" else ""}
         for r in db.session.scalars(query)
     ]
     found += [
-        {"row": int(n), "state": "invalid", "url": "", "title": "", "error": message}
+        {"row": int(n), "state": "invalid", "url": "", "title": "", "error": message,
+         "action": ""}
         for n, message in (imp.row_errors or {}).items()
+    ]
+    found += [  # not written: ambiguous, unchanged, not found (update only)
+        {"row": int(n), "state": why["kind"], "url": why.get("url") or "", "title": "",
+         "error": why["message"], "action": ""}
+        for n, why in (modes.mode_of(imp).skipped or {}).items()
     ]
     return sorted(found, key=lambda r: r["row"] or 0)
 
@@ -149,10 +214,10 @@ def safe_cell(value) -> str:
 def results_csv(imp: Import) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["row", "state", "title", "notion_url", "error"])
+    writer.writerow(["row", "state", "title", "notion_url", "error", "action"])
     for r in results(imp):
         cells = (safe_cell(r[k]) for k in ("title", "url", "error"))
-        writer.writerow([r["row"], r["state"], *cells])
+        writer.writerow([r["row"], r["state"], *cells, r["action"]])
     return out.getvalue()
 
 

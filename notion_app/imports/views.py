@@ -21,9 +21,11 @@ from ..buttons import PostForm
 from ..data_sources import catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..models import Import
+from ..notion import errors as nerr
+from ..notion import properties
 from ..notion.ids import canonical_id
 from ..scoping import connection_or_404, owned_or_404
-from . import drafts, mapping, parsing, runs, storage
+from . import drafts, keys, mapping, modes, parsing, remembered, runs, storage
 from .forms import UploadForm
 
 bp = Blueprint("imports", __name__)
@@ -86,19 +88,61 @@ def preview(connection_id: int, ds_id: str, import_id: int):
     return _preview(conn, ds, imp)
 
 
-def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | None = None):
-    checked = drafts.check_rows(imp, conn)
+def _preview(conn, ds, imp, *, template_value: str = "", template_error: str | None = None,
+             mode_errors: dict | None = None):
+    schema = catalog.schema(conn, ds["id"])
+    chosen = modes.mode_of(imp)
+    checked, planned, lookup_error = _plan(imp, conn, chosen)
     invalid = [row for row in checked if row.errors]
+    counts = planned.counts() if planned else None
+    title_message = _title_unmapped(imp, schema, chosen)
+    listed = [r for r in invalid if not title_message or set(r.errors) != {title_message[0]}]
     return render_template(
         "imports/preview.html", conn=conn, ds=ds, imp=imp, form=PostForm(),
-        targets=mapping.writable_properties(catalog.schema(conn, ds["id"])),
-        file_targets=mapping.file_targets(imp.mapping or {}, catalog.schema(conn, ds["id"])),
-        shown=checked[: drafts.PREVIEW_ROWS], invalid=invalid[:200],
-        valid_count=len(checked) - len(invalid), invalid_count=len(invalid),
+        targets=mapping.writable_properties(schema),
+        file_targets=mapping.file_targets(imp.mapping or {}, schema),
+        shown=checked[: drafts.PREVIEW_ROWS], invalid=listed[:200],
+        title_message=title_message[1] if title_message else None,
+        new_options=drafts.new_options(checked, schema.get("properties") or {}),
+        valid_count=(counts["new"] + counts["update"]) if counts else len(checked) - len(invalid),
+        invalid_count=len(invalid),
         duplicates=mapping.duplicate_targets(imp.mapping or {}),
         template_options=templates.options(catalog.templates(conn, ds["id"])),
         template_value=template_value, template_error=template_error,
+        chosen=chosen, mode_labels=modes.LABELS, key_properties=keys.key_properties(schema),
+        multi_targets=modes.multi_select_targets(imp.mapping or {}, schema),
+        multi_choices=modes.MULTI_SELECT_CHOICES,
+        mode_errors=mode_errors if mode_errors is not None else
+        modes.key_errors(imp, schema, chosen),
+        summary=modes.summary(counts) if counts else None, lookup_error=lookup_error,
+        not_written=[p for p in planned.rows if p.kind in keys.NOT_WRITTEN][:200]
+        if planned else [],
     )
+
+
+def _title_unmapped(imp, schema, chosen) -> tuple[str, str] | None:
+    """(title property, the one message at the mapping) when rows to add need a title that no
+    column gives: said once, not on every row."""
+    title = properties.title_property_name(schema.get("properties") or {})
+    if chosen.mode == "update" or not title or title in (imp.mapping or {}).values():
+        return None
+    return title, (f"No column goes to {title}, the title: every row added needs one. Map the "
+                   f"column that holds it.")
+
+
+def _plan(imp, conn, chosen) -> tuple:
+    """The checked rows and, for an import that updates rows, what each does; a Notion that
+    cannot be asked now is said on the page (the mapping stays usable)."""
+    try:
+        checked, planned = runs.prepare(imp, conn)
+        return checked, planned, None
+    except nerr.NotionError as exc:
+        checked = drafts.check_rows(imp, conn, require_title=chosen.mode == "add",
+                                    resolve_names=False)
+        why = "Notion asked us to slow down" if isinstance(exc, nerr.NotionRateLimited) \
+            else "Notion did not answer"
+        return checked, None, (f"{why}: the rows that match (or the pages and people the "
+                               f"cells name) could not be looked up. Try again.")
 
 
 @bp.post(BASE + "/<int:import_id>/mapping")
@@ -111,6 +155,10 @@ def save_mapping(connection_id: int, ds_id: str, import_id: int):
         schema = catalog.schema(conn, ds["id"])
         mapping.save_mapping(imp, mapping.clean_mapping(imp.columns or [], schema, chosen),
                              request.form.getlist("copy_files"), schema)
+        errors = modes.save_mode(imp, schema, request.form)
+        remembered.remember(imp)
+        if errors:
+            return _preview(conn, ds, imp, mode_errors=errors), 400
     return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"], import_id=imp.id))
 
 
@@ -129,9 +177,25 @@ def send(connection_id: int, ds_id: str, import_id: int):
                             template_error=template_error), 400
         if mapping.duplicate_targets(imp.mapping or {}):
             flash("Two columns map to the same property: change one before sending.", "error")
-        elif runs.send(imp, conn, current_user, template=template):
-            flash("Sending: rows go out at your Notion workspace's pace.", "info")
+        elif problem := _send_rows(imp, conn, ds, template):
+            flash(problem, "error")
+            return redirect(url_for(".preview", connection_id=conn.id, ds_id=ds["id"],
+                                    import_id=imp.id))
     return redirect(url_for(".progress", import_id=imp.id))
+
+
+def _send_rows(imp, conn, ds, template) -> str | None:
+    """Send the import (flashing that it goes); what stops it, said to the person, or None."""
+    if imp.state == "draft" and modes.key_errors(imp, catalog.schema(conn, ds["id"]),
+                                                 modes.mode_of(imp)):
+        return "Choose the key that matches rows before sending."
+    try:
+        if runs.send(imp, conn, current_user, template=template):
+            flash("Sending: rows go out at your Notion workspace's pace.", "info")
+    except nerr.NotionError:  # the keys' lookup just before sending
+        return ("Notion could not be asked which rows match, so nothing was sent. Try again in "
+                "a moment.")
+    return None
 
 
 @bp.post("/imports/<int:import_id>/delete")

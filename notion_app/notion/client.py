@@ -59,6 +59,8 @@ from .pacing import LayeredPacer, PacerTimeout
 DEFAULT_BASE_URL = "https://api.notion.com"
 DEFAULT_VERSION = "2025-09-03"
 _RETRYABLE_5XX = frozenset({500, 502, 503, 504})
+# The filters one compound `or` may hold (Notion refuses more).
+MAX_OR_CONDITIONS = 100
 
 
 def check_id(notion_id: str) -> str:
@@ -212,6 +214,30 @@ class NotionClient:
         if template and template.get("type") not in (None, "none"):
             body["template"] = _template_parameter(template)
         return self._request("POST", "/v1/pages", json=body, read=False)
+
+    def get_page(self, page_id: str) -> dict:
+        return self._request("GET", f"/v1/pages/{check_id(page_id)}")
+
+    def update_page(self, page_id: str, properties: dict) -> dict:
+        """Change only `properties` of a row (a multi-select is set whole). A PATCH is
+        idempotent, but it is not repeated once it may have reached Notion: a timeout or a 5xx
+        raises `NotionOutcomeUnknown`, and the caller reads the page before sending again."""
+        body = {"properties": properties}
+        return self._request("PATCH", f"/v1/pages/{check_id(page_id)}", json=body, read=False)
+
+    def pages_matching_any(self, data_source_id: str, conditions: list[dict]) -> list[dict]:
+        """Rows matching any of `conditions` (property filters): one query per 100 of them (an
+        `or`, Notion's limit), each followed through its cursors. Rows in several answers are
+        listed once."""
+        found: dict[str, dict] = {}
+        for start in range(0, len(conditions), MAX_OR_CONDITIONS):
+            chunk = conditions[start:start + MAX_OR_CONDITIONS]
+            flt = chunk[0] if len(chunk) == 1 else {"or": chunk}
+            for page in self._paginate(lambda cursor, flt=flt: self.query_data_source(
+                data_source_id, filter=flt, start_cursor=cursor, page_size=100,
+            )):
+                found.setdefault(page.get("id"), page)
+        return list(found.values())
 
     # -- file uploads (Notion's File Upload API) --------------------------------------------
 

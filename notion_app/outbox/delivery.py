@@ -3,7 +3,8 @@
 A row is committed before any Notion call. `claim` leases it to one sender (a web request, the
 thread sender, an RQ job); a sender that dies loses its lease and the row is claimed again. A
 create whose outcome is unknown (timeout, 5xx) is reconciled first (`reconcile.find_sent_page`)
-and only sent again when the app's own page with the row's values is not in Notion.
+and only sent again when the app's own page with the row's values is not in Notion; an update
+(`target_page_id`) is checked the same way by reading its page (`updates.landed`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from ..files import storage, uploading
 from ..models import Import, NotionConnection, RowState, RowSubmission, utcnow
 from ..notion import errors as nerr
 from ..notion import oauth
-from . import reconcile, sender
+from . import reconcile, sender, updates
 
 WAITING_FOR_RECONNECT = "Waiting for you to reconnect this Notion workspace."
 MISCONFIGURED = (
@@ -96,8 +97,8 @@ def _deliver(
         return _record_outcome(row, lease, RowState.FAILED,
                                error="This Notion connection was removed.")
     try:
-        page = reconcile.find_sent_page(row, conn, max_wait, background=background) \
-            if reconcile_first else None
+        check = updates.landed if row.target_page_id else reconcile.find_sent_page
+        page = check(row, conn, max_wait, background=background) if reconcile_first else None
         again = reconcile.look_again_at(row) if reconcile_first and page is None else None
         if again is not None:  # not in Notion's query yet is not "not made": never resend now
             return _record_outcome(row, lease, RowState.UNKNOWN, error=row.last_error,
@@ -108,7 +109,7 @@ def _deliver(
         if page is None:
             begin_attempt(row, conn)
             page = with_client(
-                conn, lambda c: c.create_page(
+                conn, lambda c: updates.write(c, row) if row.target_page_id else c.create_page(
                     row.data_source_id, uploading.properties_to_send(c, row), row.template),
                 max_wait, background=background,
             )

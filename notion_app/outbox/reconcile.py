@@ -57,8 +57,8 @@ def look_again_at(row: RowSubmission) -> datetime | None:
     moment ago can be missing from the results. Until RECONCILE_SETTLE_SECONDS after the latest
     attempt, "not found" means "look again then", never "send again".
     """
-    if row.last_attempt_at is None:
-        return None
+    if row.last_attempt_at is None or row.target_page_id:
+        return None  # an update is checked by reading its page, which needs no index
     settle = timedelta(seconds=float(current_app.config["RECONCILE_SETTLE_SECONDS"]))
     at = row.last_attempt_at + settle
     return at if at > utcnow() else None

@@ -43,6 +43,8 @@ class NewRow:
     files: tuple[storage.NewFile, ...] = ()
     # The API token that posted the row (notion_app/api), for the history's source.
     api_token_id: int | None = None
+    # The page this row updates (PATCH of `properties` only); None: it creates one.
+    target_page_id: str | None = None
 
 
 def submit(
@@ -133,6 +135,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         import_id=import_id,
         row_number=row.row_number,
         api_token_id=row.api_token_id,
+        target_page_id=row.target_page_id,
         state=RowState.PENDING,
         next_attempt_at=utcnow(),
     )

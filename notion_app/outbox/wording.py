@@ -83,11 +83,17 @@ WORDING = {
 }
 
 
+# A sent row that updated a page of Notion (an import that updates rows) rather than adding one.
+UPDATED = StateWording("Updated", "Its row in Notion was updated.", "sent")
+
+
 def describe_state(row: RowSubmission) -> StateWording:
     """The row's state in plain words (a row with no due time waits for a reconnect)."""
     waiting = row.state in (RowState.PENDING, RowState.UNKNOWN)
     if waiting and row.next_attempt_at is None:
         return WAITING_FOR_RECONNECT
+    if row.state == RowState.SENT and row.target_page_id:
+        return UPDATED
     return WORDING[RowState(row.state)]
 
 

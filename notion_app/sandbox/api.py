@@ -9,7 +9,7 @@ from . import files
 from .errors import NotionError, fault_error, json_body, not_found, ok, state, validation
 from .faults import take_rate_token
 from .ids import new_id, normalize_id, now
-from .query import matches, sort_key
+from .query import compile_filter, sort_key
 from .validation import PageValidator, check_body_keys, fail, template_choice
 
 bp = Blueprint("sandbox_api", __name__, url_prefix="/v1")
@@ -152,6 +152,8 @@ def query_data_source(raw_id):
         raise fail("body.result_type", '`"page"` or `"data_source"`', result_type)
     with st.lock:
         ds = _visible_source(st, raw_id)
+        keep = None if body.get("filter") is None else compile_filter(
+            ds, body["filter"], ignore_case=bool(st.settings.get("text_filters_ignore_case")))
         trashed = bool(body.get("in_trash") or body.get("archived"))  # the trash, or the rest
         lag = timedelta(seconds=float(st.settings.get("query_index_delay") or 0))
         indexed_before = now() - lag
@@ -165,8 +167,8 @@ def query_data_source(raw_id):
         children = [] if result_type == "page" else [
             st.render_data_source(st.data_sources[i], g.bot)
             for i in ds.get("wiki_children", ()) if st.can_see(g.bot, "data_source", i)]
-    if body.get("filter") is not None:
-        rows = [r for r in rows if matches(ds, r, body["filter"], "body.filter")]
+    if keep is not None:
+        rows = [r for r in rows if keep(r)]
     sorts = body.get("sorts") or [{"timestamp": "created_time", "direction": "descending"}]
     if not isinstance(sorts, list):
         raise fail("body.sorts", "an array", sorts)
@@ -275,16 +277,28 @@ def create_page():
         st.created_pages.append({"id": page["id"], "request_properties": body["properties"],
                                  "template": body.get("template"), "page": rendered,
                                  "token": g.token})
-        ambiguous = dict(st.ambiguous)
-        if ambiguous["count"] > 0:
-            st.ambiguous["count"] -= 1
-        hang = st.settings.get("hang_seconds", 65)
+        ambiguous, hang = _take_ambiguous(st, "POST")
+    _answer_ambiguously(ambiguous, hang)
+    return ok(rendered)
+
+
+def _take_ambiguous(st, method):
+    """The ambiguous-outcome switch, if it is set for this method (one use taken)."""
+    ambiguous = dict(st.ambiguous)
+    if ambiguous.get("method", "POST") != method:
+        ambiguous["count"] = 0
+    elif ambiguous["count"] > 0:
+        st.ambiguous["count"] -= 1
+    return ambiguous, st.settings.get("hang_seconds", 65)
+
+
+def _answer_ambiguously(ambiguous, hang):
+    """After the write was made: hang, or a 5xx, as the switch says."""
     if ambiguous["count"] > 0:
         if ambiguous["mode"] == "hang":
             time.sleep(float(hang))
         else:
             raise fault_error(int(ambiguous.get("status", 502)), 1)
-    return ok(rendered)
 
 
 @bp.get("/pages/<raw_id>")
@@ -341,7 +355,10 @@ def update_page(raw_id):
         page["last_edited_time"], page["last_edited_by"] = now(), g.bot["bot_id"]
         st.updated_pages.append({"id": oid, "request_properties": body.get("properties"),
                                  "token": g.token})
-        return ok(st.render_page(page))
+        rendered = st.render_page(page)
+        ambiguous, hang = _take_ambiguous(st, "PATCH")
+    _answer_ambiguously(ambiguous, hang)
+    return ok(rendered)
 
 
 @bp.get("/users/me")

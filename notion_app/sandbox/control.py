@@ -19,7 +19,7 @@ from .validation import PageValidator
 bp = Blueprint("sandbox_control", __name__, url_prefix="/_sandbox")
 SETTINGS = {"latency_ms", "rate_limit", "random_faults", "hang_seconds", "oversize_status",
             "max_body_bytes", "template_delay_ms", "search_index_delay", "query_index_delay",
-            "users_forbidden",
+            "users_forbidden", "text_filters_ignore_case",
             "template", "revoke_cascades", "select_new_options",
             "max_file_upload_size_in_bytes", "upload_expiry_seconds", "external_import_fails"}
 FAULT_STATUSES = {403, 409, 429, 500, 502, 503, 504, 529}
@@ -213,14 +213,18 @@ def add_fault():
 
 @bp.post("/ambiguous")
 def ambiguous():
-    """The next N POST /v1/pages create the page, then answer a 5xx or hang."""
+    """The next N POST /v1/pages create the page (or, with `method: "PATCH"`, the next N
+    PATCH /v1/pages/{id} change it), then answer a 5xx or hang."""
     body = request.get_json(silent=True) or {}
     if body.get("mode", "status") not in ("status", "hang"):
         return _bad("mode is status or hang")
+    if body.get("method", "POST") not in ("POST", "PATCH"):
+        return _bad("method is POST or PATCH")
     st = state()
     with st.lock:
         st.ambiguous = {"count": int(body.get("count", 1)), "mode": body.get("mode", "status"),
-                        "status": int(body.get("status", 502))}
+                        "status": int(body.get("status", 502)),
+                        "method": body.get("method", "POST")}
         return jsonify(st.ambiguous)
 
 
@@ -338,6 +342,29 @@ def create_page_as():
         st.finish_row(page, ds)
         st.pages[page["id"]] = page
         return ok(st.render_page(page))
+
+
+@bp.get("/pages/<page_id>")
+def read_page(page_id):
+    """A page as the API renders it now, whoever may see it (a test's look at Notion)."""
+    st = state()
+    with st.lock:
+        page = st.pages.get(normalize_id(page_id) or "")
+        if page is None:
+            return _bad("no such page"), 404
+        return ok(st.render_page(page))
+
+
+@bp.get("/data-sources/<ds_id>/rows")
+def data_source_rows(ds_id):
+    """Every row of a data source now, oldest first, trash included, whoever made it and
+    whatever the query index knows yet (a test's count of what is in Notion)."""
+    st = state()
+    with st.lock:
+        oid = normalize_id(ds_id) or ""
+        rows = [st.render_page(p) for p in st.pages.values()
+                if p["parent"].get("data_source_id") == oid]
+        return jsonify(rows)
 
 
 @bp.get("/pages/<page_id>/content")
@@ -515,9 +542,20 @@ class SandboxControl:
                                 "error": error, "seconds": seconds, "reason": reason,
                                 "html": html})
 
-    def ambiguous(self, count=1, mode="status", status=502):
+    def ambiguous(self, count=1, mode="status", status=502, method="POST"):
+        """The next `count` creates (`method="PATCH"`: updates) are made, then answered with
+        a 5xx (`mode="hang"`: after `hang_seconds`)."""
         return self._call("POST", "/_sandbox/ambiguous",
-                          json={"count": count, "mode": mode, "status": status})
+                          json={"count": count, "mode": mode, "status": status,
+                                "method": method})
+
+    def rows(self, data_source_id: str) -> list[dict]:
+        """Every row of the data source now (trash included), whatever its index shows."""
+        return self._call("GET", f"/_sandbox/data-sources/{data_source_id}/rows")
+
+    def page(self, page_id: str) -> dict:
+        """The page as the API renders it now."""
+        return self._call("GET", f"/_sandbox/pages/{page_id}")
 
     def revoke_all(self):
         return self._call("POST", "/_sandbox/revoke-all")

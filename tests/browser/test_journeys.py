@@ -296,8 +296,8 @@ def test_csv_import_to_completion_with_the_progress_bar_moving(page, live_app, t
     page.get_by_role("button", name="Upload and map columns").click()
     expect(page.get_by_role("heading", name="Map the columns of tasks.csv")).to_be_visible()
     page.get_by_label("Task", exact=True).select_option("Name")
-    page.get_by_label("Estimate").select_option("Estimate")
-    page.get_by_label("Tags").select_option("Tags")
+    page.get_by_label("Estimate", exact=True).select_option("Estimate")
+    page.get_by_label("Tags", exact=True).select_option("Tags")
     page.get_by_role("button", name="Update the preview").click()
     expect(page.get_by_text(f"{rows} rows ready to send, 1 with errors")).to_be_visible()
     shots.take("import-preview")
@@ -324,7 +324,7 @@ def test_csv_import_to_completion_with_the_progress_bar_moving(page, live_app, t
     expect(page.get_by_text("State: done")).to_be_visible()
     shots.take("import-done")
     results = page.get_by_role("table")
-    expect(results.get_by_text("Sent", exact=True)).to_have_count(rows)
+    expect(results.get_by_text("Added", exact=True)).to_have_count(rows)
     stored = [p for p in live_app.sandbox.pages()
               if f"Imported {tag}" in str(p["request_properties"].get("Name"))]
     assert len(stored) == rows

@@ -170,7 +170,7 @@ def test_results_csv_escapes_formulas(user_client, app, sandbox):
     resp = user_client.get(f"/imports/{import_id(preview)}/results.csv")
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
     rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True))))
-    assert rows[0] == ["row", "state", "title", "notion_url", "error"]
+    assert rows[0] == ["row", "state", "title", "notion_url", "error", "action"]
     assert [r[2] for r in rows[1:5]] == ["'=HYPERLINK(\"x\")", "'+cmd", "'@sum", "plain"]
     assert rows[5][:2] == ["5", "invalid"] and rows[5][4].startswith("Estimate")
     assert all(r[1] == "sent" and r[3].startswith("http") for r in rows[1:5])

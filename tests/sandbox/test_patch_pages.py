@@ -5,6 +5,7 @@ phone or unique id, many keys at once with an `or`."""
 
 import pytest
 from notion_client import APIResponseError, Client
+from notion_client.errors import UnknownHTTPResponseError
 
 
 @pytest.fixture
@@ -115,3 +116,14 @@ def test_a_new_row_shows_up_in_queries_only_after_the_index_delay(client, tasks,
     assert client.pages.retrieve(page_id=page["id"])["id"] == page["id"]  # GET finds it
     control.settings(query_index_delay=0)
     assert len(client.data_sources.query(data_source_id=tasks, filter=by_title)["results"]) == 1
+
+
+def test_an_ambiguous_update_is_made_then_answered_with_a_5xx(client, tasks, control):
+    page = row(client, tasks, "Half answered", Estimate={"number": 1})
+    control.ambiguous(method="PATCH", status=502)
+    with pytest.raises((APIResponseError, UnknownHTTPResponseError)) as err:
+        client.pages.update(page_id=page["id"], properties={"Estimate": {"number": 2}})
+    assert err.value.status == 502
+    assert control.page(page["id"])["properties"]["Estimate"]["number"] == 2  # it was made
+    created = row(client, tasks, "Creates are not affected")  # the switch was for one PATCH
+    assert created["id"] in {r["id"] for r in control.rows(tasks)}
