@@ -10,8 +10,8 @@ goal is rows/s ≥ 90% of limit ÷ 3. From the sandbox's own log: rows lost, upl
 (the same file's SHA-256 received more than once).
 
 Memory: a fresh process per size stores 3 rows with one file each (the bytes generated in 1 MB
-pieces, never whole) and sends them with the sender's sweeps; its peak RSS over its RSS before the rows
-is the figure (goal: the 30 MB run uses under 20 MB more than the 1 MB run).
+pieces, never whole) and sends them with the sender's sweeps; its peak RSS over its RSS before
+the rows is the figure (goal: the 30 MB run uses under 20 MB more than the 1 MB run).
 
     python bench/files.py                       # 50 rows of 1 MB at 3/s (about a minute)
     python bench/files.py --rows 5 --rate 50    # a quick check
@@ -136,8 +136,8 @@ def free_port() -> int:
 
 
 def memory_child(size_mb: int) -> None:
-    """In a fresh process: 3 rows with a `size_mb` file each, sent by the sender's sweeps. The sandbox
-    runs in a process of its own, so only the app's memory is measured."""
+    """In a fresh process: 3 rows with a `size_mb` file each, sent by the sender's sweeps. The
+    sandbox runs in a process of its own, so only the app's memory is measured."""
     from notion_app.outbox import delivery
     from notion_app.sandbox.control import SandboxControl
 
