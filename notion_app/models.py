@@ -200,6 +200,9 @@ class RowSubmission(db.Model):
     notion_page_url: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    # Public forms (notion_app/public_forms): the form a visitor sent this row through; no
+    # foreign key, so the history keeps a deleted form's rows (wording.row_source names it).
+    form_id: Mapped[int | None] = mapped_column(index=True)
 
 
 class NotionCache(db.Model):

@@ -41,6 +41,8 @@ class NewRow:
     template: dict | None = None
     # Files to upload into `files` properties, saved with the row (storage.NewFile).
     files: tuple[storage.NewFile, ...] = ()
+    # The public form a visitor sent it through (RowSubmission.form_id).
+    form_id: int | None = None
 
 
 def submit(
@@ -123,6 +125,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         client_nonce=row.nonce,
         import_id=import_id,
         row_number=row.row_number,
+        form_id=row.form_id,
         state=RowState.PENDING,
         next_attempt_at=utcnow(),
     )

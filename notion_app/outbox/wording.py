@@ -14,6 +14,7 @@ from flask import url_for
 
 from ..extensions import db
 from ..models import Import, RowState, RowSubmission
+from ..public_forms.models import PublicForm
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,13 @@ def row_source(row: RowSubmission) -> Source:
         imp = db.session.get(Import, row.import_id)
         name = (imp.filename if imp else None) or "CSV file"
         return Source(f"Import: {name}", url_for("imports.progress", import_id=row.import_id))
-    # Hook: public forms ("Public form: <name>") and the API ("API: <token name>") go here.
+    if row.form_id is not None:
+        form = db.session.get(PublicForm, row.form_id)
+        if form is None:
+            return Source("Public form (deleted)")
+        return Source(f"Public form: {form.title}",
+                      url_for("form_builder.rows", form_id=form.id))
+    # Hook: the API ("API: <token name>") goes here.
     return Source("Form")
 
 

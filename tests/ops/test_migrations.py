@@ -16,7 +16,8 @@ from notion_app.extensions import db
 from ops.support import fresh_postgres_database, postgres_url_or_skip
 
 TABLES = {"user", "login_session", "login_throttle", "notion_connection", "row_submission",
-          "import", "notion_cache", "pending_file", "pending_file_chunk", "field_order"}
+          "import", "notion_cache", "pending_file", "pending_file_chunk", "field_order",
+          "public_form"}
 
 
 def migrated_app(url: str):
