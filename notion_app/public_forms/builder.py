@@ -69,8 +69,11 @@ def save(form_id: int):
     if done:
         db.session.commit()
     flash(done or "Saved.", "success")
-    anchor = "fields" if done else None
-    return redirect(url_for(".edit", form_id=form.id, pressed=request.form.get("move"),
+    # A move comes back with the focus on the button pressed (autofocus, which a #fragment
+    # would cancel); an add or remove comes back at the fields.
+    moved = request.form.get("move")
+    anchor = "fields" if done and not moved else None
+    return redirect(url_for(".edit", form_id=form.id, pressed=moved,
                             _anchor=anchor))
 
 
