@@ -16,6 +16,7 @@ from notion_app.public_forms import tokens
 from notion_app.public_forms.models import PublicForm
 from notion_app.sandbox.seed import prop_id
 from public_forms.support import (
+    browser_fields,
     form_rows,
     new_form,
     open_form,
@@ -350,3 +351,22 @@ def test_people_relations_files_and_read_only_properties_are_never_inputs(client
     [row] = created(sandbox)
     assert set(row) == {"Name"}
     assert prop_id("tasks", "Assignee") not in str(row)
+
+
+def test_a_form_left_open_past_the_tokens_lifetime_is_served_again_as_typed(
+    client, app, sandbox
+):
+    path = opened(client, app, sandbox)
+    fields = visitor_fields(client, path)
+    with app.app_context():
+        fields["token"] = [tokens.issue(path.rsplit("/", 1)[1],
+                                        served_at=time.time() - 2 * 24 * 3600)]
+    resp = send(client, path, {key("Name"): "Stale"}, fields=fields)
+    assert resp.status_code == 400
+    html = resp.get_data(as_text=True)
+    assert "open too long" in html and 'value="Stale"' in html
+    assert form_rows(app) == []
+    # The page it came back with carries a fresh token: sending it again works.
+    again = send(client, path, {}, fields=browser_fields(html, "/f/"))
+    assert again.status_code == 303
+    assert [r.title_text for r in form_rows(app)] == ["Stale"]
