@@ -37,6 +37,7 @@ def upgrade():
     sa.Column('max_submissions', sa.Integer(), nullable=True),
     sa.Column('submission_count', sa.Integer(), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=True),
+    sa.Column('template', sa.JSON(), nullable=True),
     sa.Column('embed_origins', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from ..accounts.confirmation import require_confirmed
 from ..buttons import PostForm
-from ..data_sources import catalog
+from ..data_sources import catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..extensions import db
 from ..localization import zone_for_request
@@ -60,7 +60,8 @@ def edit(form_id: int):
 def save(form_id: int):
     """Save the settings; a Move, Add or Remove button saves them and then does that."""
     form = owned_or_404(PublicForm, form_id)
-    changes = settings.read(form, request.form, zone_for_request())
+    found = catalog.templates(form.connection, form.data_source_id)
+    changes = settings.read(form, request.form, zone_for_request(), found)
     if changes.errors:
         flash("The form was not saved. Please correct the fields marked below.", "error")
         return _page(form, changes.values, changes.fields, changes.errors), 400
@@ -118,6 +119,7 @@ def _values(form: PublicForm) -> dict:
         "is_open": form.is_open, "closes_at": form.closes_at,
         "max_submissions": form.max_submissions or "",
         "embed_origins": "\n".join(form.embed_origins or []),
+        "template": form.template,
     }
 
 
@@ -134,4 +136,7 @@ def _page(form: PublicForm, values: dict, field_settings: list[dict], errors: di
         left_out=settings.left_out(form), languages=settings.LANGUAGES, link=link,
         snippet=embedding.snippet(link, form.title), post_form=PostForm(formdata=None),
         submitted=form.submission_count,
+        template_options=templates.options(catalog.templates(form.connection,
+                                                             form.data_source_id)),
+        template_value=templates.form_value(values.get("template")),
     )

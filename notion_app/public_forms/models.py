@@ -49,6 +49,8 @@ class PublicForm(db.Model):
     # across workers).
     submission_count: Mapped[int] = mapped_column(default=0)
     password_hash: Mapped[str | None] = mapped_column(String(256))
+    # The Notion template new pages get (data_sources/templates.py's stored choice); NULL: none.
+    template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Origins (https://host[:port]) whose pages may show the form in an <iframe>.
     embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from ..data_sources import field_order
+from ..data_sources import field_order, templates
 from ..extensions import db
 from ..models import NotionConnection, User
 from ..notion import properties
@@ -101,8 +101,9 @@ class Changes:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def read(form: PublicForm, data: Mapping, zone: str) -> Changes:
-    """The builder's POST as settings, each checked (nothing is saved here)."""
+def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | None) -> Changes:
+    """The builder's POST as settings, each checked (nothing is saved here); the template is
+    checked against the data source's (`found_templates`)."""
     out = Changes()
     v, errors = out.values, out.errors
     v["title"] = _text(data, "title", MAX_TITLE)
@@ -124,6 +125,10 @@ def read(form: PublicForm, data: Mapping, zone: str) -> Changes:
     v["embed_origins"], origin_error = origins(data.get("embed_origins", ""))
     if origin_error:
         errors["embed_origins"] = origin_error
+    v["template"], template_error = templates.choice(
+        found_templates, str(data.get("template") or "")[:100])
+    if template_error:
+        errors["template"] = template_error
     out.fields = _field_settings(form, data, errors)
     return out
 

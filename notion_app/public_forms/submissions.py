@@ -73,7 +73,7 @@ def save(form: PublicForm, props: dict, nonce: str) -> RowSubmission | None:
     data_source = {"id": form.data_source_id, "title": form.data_source_title}
     row, created = outbox.submit(
         form.user, form.connection, data_source, form.schema,
-        outbox.NewRow(props, nonce, form_id=form.id),
+        outbox.NewRow(props, nonce, template=form.template, form_id=form.id),
     )
     if not created:  # the same served form again: its row exists, the count stays
         db.session.rollback()

@@ -251,3 +251,19 @@ def test_a_refused_submission_is_fixed_from_the_history(client, app, sandbox):
         while delivery.sweep():
             pass
     assert [r.state for r in form_rows(app)] == ["sent"]
+
+
+def test_rows_from_the_form_get_the_template_the_owner_chose(client, app, sandbox):
+    bug_report = sandbox.seed()["templates"]["bug_report"]["id"]
+    form_id = new_form(client, app, sandbox)
+    resp = save(client, form_id, {"is_open": "on", "template": "0" * 32})
+    assert resp.status_code == 400 and 'id="template-error"' in resp.get_data(as_text=True)
+    assert save(client, form_id, {"is_open": "on", "template": bug_report}).status_code == 302
+    html = client.get(f"/forms/{form_id}").get_data(as_text=True)
+    assert f'<option value="{bug_report}" selected>' in html
+    send(app.test_client(), f"/f/{public_id(app, form_id)}", {key("Name"): "Templated"})
+    with app.app_context():
+        while delivery.sweep():
+            pass
+    [page] = sandbox.pages()
+    assert page["template"] == {"type": "template_id", "template_id": bug_report}
