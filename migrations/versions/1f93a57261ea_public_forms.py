@@ -38,6 +38,7 @@ def upgrade():
     sa.Column('submission_count', sa.Integer(), nullable=False),
     sa.Column('password_hash', sa.String(length=256), nullable=True),
     sa.Column('template', sa.JSON(), nullable=True),
+    sa.Column('notify_each', sa.Boolean(), nullable=False),
     sa.Column('embed_origins', sa.JSON(), nullable=True),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),

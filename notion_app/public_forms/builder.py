@@ -116,7 +116,7 @@ def _values(form: PublicForm) -> dict:
     return {
         "title": form.title, "description": form.description or "", "language": form.language,
         "thank_you": form.thank_you or "", "redirect_url": form.redirect_url or "",
-        "is_open": form.is_open, "closes_at": form.closes_at,
+        "is_open": form.is_open, "notify_each": form.notify_each, "closes_at": form.closes_at,
         "max_submissions": form.max_submissions or "",
         "embed_origins": "\n".join(form.embed_origins or []),
         "template": form.template,

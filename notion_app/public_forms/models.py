@@ -51,6 +51,8 @@ class PublicForm(db.Model):
     password_hash: Mapped[str | None] = mapped_column(String(256))
     # The Notion template new pages get (data_sources/templates.py's stored choice); NULL: none.
     template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Mail the owner on each submission (notion_app/mail.py: MAIL_URL; in dev, /_dev/mailbox).
+    notify_each: Mapped[bool] = mapped_column(default=False)
     # Origins (https://host[:port]) whose pages may show the form in an <iframe>.
     embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

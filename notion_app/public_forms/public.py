@@ -16,11 +16,12 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import check_password_hash
 
 from ..extensions import db
-from . import abuse, submissions, tokens
+from . import abuse, settings, submissions, tokens
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -32,7 +33,10 @@ def form_or_404(public_id: str) -> PublicForm:
     """The form with this public id; a malformed or unknown id is a plain 404 (T43)."""
     form = None
     if PUBLIC_ID_RE.match(public_id):
-        form = db.session.scalar(select(PublicForm).where(PublicForm.public_id == public_id))
+        # Its owner and connection in the same query: every answer checks both.
+        form = db.session.scalar(select(PublicForm).where(PublicForm.public_id == public_id)
+                                 .options(joinedload(PublicForm.user),
+                                          joinedload(PublicForm.connection)))
     if form is None:
         abort(404)
     g.public_form = form  # for the headers: who may frame it (embedding.py)
@@ -46,6 +50,7 @@ def show(public_id: str):
     with force_locale(form.language):
         if (refused := abuse.refusal(form)) is not None:
             return _closed(form, refused, 200)
+        settings.follow_cached_schema(form)
         fields = form_fields.form_fields(form.schema, form.fields)
         values = form_fields.initial_values(fields, request.args)
         return _form_page(form, fields, values, {}, tokens.issue(form.public_id))

@@ -15,7 +15,7 @@ from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
-from ..data_sources import field_order, templates
+from ..data_sources import catalog, field_order, templates
 from ..extensions import db
 from ..models import NotionConnection, User
 from ..notion import properties
@@ -80,6 +80,15 @@ def reconcile(form: PublicForm, live: Mapping) -> list[str]:
     return dropped
 
 
+def follow_cached_schema(form: PublicForm) -> None:
+    """Take a fresher schema the app already holds (the owner's own pages cached it) without a
+    Notion call: visitors then see a new option, a renamed or removed property, as soon as the
+    app knows of it."""
+    live = catalog.peek(form.connection, f"schema:{form.data_source_id}")
+    if isinstance(live, Mapping) and isinstance(live.get("properties"), Mapping):
+        reconcile(form, live["properties"])
+
+
 def available(form: PublicForm) -> list[properties.Field]:
     """Offerable properties not in the form yet (properties added in Notion land here)."""
     shown = {str(s.get("id")) for s in form.fields}
@@ -116,6 +125,7 @@ def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | Non
     if v["redirect_url"] and not _is_https_url(v["redirect_url"]):
         errors["redirect_url"] = "Give an https:// address, or leave it empty to show the text."
     v["is_open"] = data.get("is_open") == "on"
+    v["notify_each"] = data.get("notify_each") == "on"
     v["closes_at"], errors_at = _moment(data.get("closes_at", ""), zone)
     if errors_at:
         errors["closes_at"] = errors_at

@@ -2,7 +2,8 @@
 
 The row is saved (`outbox.submit`) and the sender woken; Notion is never called inside the
 visitor's request, so the thank-you page comes as soon as the row is saved, whatever Notion is
-doing, and a workspace that needs reconnecting holds the rows until it is reconnected.
+doing, and a workspace that needs reconnecting holds the rows until it is reconnected. An owner
+who asked for it gets a mail on each submission (its title only; the values stay in the app).
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import csv
 import io
 from collections.abc import Mapping
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 
-from .. import outbox
+from .. import mail, outbox
 from ..extensions import db
 from ..imports.runs import safe_cell
 from ..models import RowSubmission
@@ -77,7 +79,26 @@ def save(form: PublicForm, props: dict, nonce: str) -> RowSubmission | None:
     )
     if not created:  # the same served form again: its row exists, the count stays
         db.session.rollback()
+    elif form.notify_each:
+        notify(form, row)
     return row
+
+
+NOTIFY_SUBJECT = "New submission: {title}"
+NOTIFY_BODY = """Someone sent a row through your public form “{title}”: {row}.
+
+It is saved and goes to Notion in the background. Every submission, with its state:
+{link}
+"""
+
+
+def notify(form: PublicForm, row: RowSubmission) -> None:
+    """Mail the owner (in the background; a failure is logged, never raised): the form and the
+    row's title, never its other values."""
+    mail.send(form.user.email, NOTIFY_SUBJECT.format(title=form.title),
+              NOTIFY_BODY.format(title=form.title, row=row.title_text or "Untitled",
+                                 link=url_for("form_builder.rows", form_id=form.id,
+                                              _external=True)))
 
 
 def rows_of(form: PublicForm, limit: int | None = LISTED) -> list[RowSubmission]:

@@ -267,3 +267,40 @@ def test_rows_from_the_form_get_the_template_the_owner_chose(client, app, sandbo
             pass
     [page] = sandbox.pages()
     assert page["template"] == {"type": "template_id", "template_id": bug_report}
+
+
+def test_the_owner_can_ask_for_a_mail_on_each_submission(client, app, sandbox, smtp_server):
+    form_id = new_form(client, app, sandbox)
+    app.config["MAIL_URL"] = smtp_server.url
+    save(client, form_id, {"is_open": "on", "title": "Sign-ups", "notify_each": "on"})
+    path = f"/f/{public_id(app, form_id)}"
+    send(app.test_client(), path, {key("Name"): "Ada joins", key("Notes"): "a private detail"})
+    [mail] = smtp_server.wait_for(1)
+    assert mail["To"] == "ada@example.com" and mail["Subject"] == "New submission: Sign-ups"
+    body = mail.get_content()
+    assert "Ada joins" in body and f"http://localhost/forms/{form_id}/submissions" in body
+    assert "a private detail" not in body  # the title only: the values stay in the app
+    save(client, form_id, drop=("notify_each",))
+    send(app.test_client(), path, {key("Name"): "Quietly"})
+    assert len(form_rows(app)) == 2 and len(smtp_server.messages) == 1
+
+
+def test_visitors_see_a_schema_change_as_soon_as_the_app_knows_it(client, app, sandbox):
+    form_id = new_form(client, app, sandbox)
+    save(client, form_id, {"is_open": "on"})
+    sandbox.change_property("tasks", "Notes", rename="What happened")
+    with app.app_context():
+        catalog.forget(db.session.scalar(db.select(NotionConnection)))
+    client.get(ds_url(app, sandbox, "tasks"))  # the owner's page caches the schema again
+    sandbox.clear_requests()
+    visitor = app.test_client()
+    html = visitor.get(f"/f/{public_id(app, form_id)}").get_data(as_text=True)
+    assert calls(sandbox) == 0  # taken from the app's cache, not asked of Notion
+    assert "What happened" in shown_names(html) and "Notes" not in shown_names(html)
+    send(visitor, f"/f/{public_id(app, form_id)}", {key("Name"): "Renamed",
+                                                   key("Notes"): "Lands under its new name"})
+    with app.app_context():
+        while delivery.sweep():
+            pass
+    [page] = sandbox.pages()
+    assert "What happened" in page["request_properties"]
