@@ -51,7 +51,9 @@ def test_a_visitor_without_an_account_sends_a_row_through_a_public_form(
     shots = page.screenshots
     confirm_address(page, sign_up(page))
     page.goto("/connections")
-    connect(page, "Ada Lovelace")
+    # A Notion person of its own: a person the other journeys connected is another account's.
+    person = live_app.sandbox.add_people("acme", 1, prefix=f"owner{secrets.token_hex(2)}")[0]
+    connect(page, person["name"])
     open_tasks(page)
     page.get_by_role("link", name="Share a form").click()
     page.get_by_role("button", name="Share a new form").click()
