@@ -52,10 +52,12 @@ def _register_blueprints(app: Flask) -> None:
     from .imports.views import bp as imports
     from .ops.health import bp as health
     from .outbox.views import bp as history
+    from .public_forms import init_app as public_forms_init
 
     for blueprint in (accounts, preferences, connections, data_sources, history, imports, health):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the rows API, its OpenAPI document and token pages (notion_app/api)
+    public_forms_init(app)  # the form builder and /f/<id> (issue 15)
     if not app.config["PRODUCTION"]:
         from .mail import mailbox_bp
 

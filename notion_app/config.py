@@ -99,6 +99,16 @@ DEFAULTS = {
     # request body it reads (a 413 past it).
     "API_RATE_LIMIT": "120/minute",
     "API_MAX_BODY_BYTES": 1024 * 1024,
+    # Public forms (notion_app/public_forms, T43): POSTs per client address and per form within
+    # FORM_RATE_WINDOW seconds (then 429 with Retry-After); the least seconds between serving a
+    # form and taking its answers (faster is a bot); how long a served form can be sent; the
+    # largest body a form takes.
+    "FORM_RATE_LIMIT": 20,
+    "FORM_RATE_FORM_LIMIT": 2000,
+    "FORM_RATE_WINDOW": 600.0,
+    "FORM_MIN_SECONDS": 3.0,
+    "FORM_TOKEN_MAX_AGE": 24 * 3600,
+    "FORM_BODY_MAX_MB": 1.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -136,6 +146,7 @@ ENV_INTS = (
     "PASSWORD_RESET_THROTTLE_LIMIT",
     "PASSWORD_RESET_THROTTLE_EMAIL_LIMIT",
     "CONFIRMATION_THROTTLE_LIMIT",
+    "FORM_RATE_LIMIT", "FORM_RATE_FORM_LIMIT", "FORM_TOKEN_MAX_AGE",
 )
 ENV_FLOATS = (
     "NOTION_RATE",
@@ -149,6 +160,7 @@ ENV_FLOATS = (
     "ACCOUNT_STORAGE_QUOTA_MB",
     "ROW_UPLOAD_MAX_MB",
     "MAIL_TIMEOUT",
+    "FORM_RATE_WINDOW", "FORM_MIN_SECONDS", "FORM_BODY_MAX_MB",
 )
 
 

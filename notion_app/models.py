@@ -210,6 +210,9 @@ class RowSubmission(db.Model):
     # Imports that update rows (issue 17): the Notion page this row updates with a PATCH of its
     # `properties` only; NULL: the row creates a page.
     target_page_id: Mapped[str | None] = mapped_column(String(64))
+    # Public forms (notion_app/public_forms): the form a visitor sent this row through; no
+    # foreign key, so the history keeps a deleted form's rows (wording.row_source names it).
+    form_id: Mapped[int | None] = mapped_column(index=True)
 
 
 class NotionCache(db.Model):

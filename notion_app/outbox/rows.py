@@ -45,6 +45,8 @@ class NewRow:
     api_token_id: int | None = None
     # The page this row updates (PATCH of `properties` only); None: it creates one.
     target_page_id: str | None = None
+    # The public form a visitor sent it through (RowSubmission.form_id).
+    form_id: int | None = None
 
 
 def submit(
@@ -136,6 +138,7 @@ def _new_row(user, conn, data_source, schema_properties, row: NewRow, import_id=
         row_number=row.row_number,
         api_token_id=row.api_token_id,
         target_page_id=row.target_page_id,
+        form_id=row.form_id,
         state=RowState.PENDING,
         next_attempt_at=utcnow(),
     )

@@ -15,6 +15,7 @@ from flask import url_for
 from ..api.models import ApiToken
 from ..extensions import db
 from ..models import Import, RowState, RowSubmission
+from ..public_forms.models import PublicForm
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,12 @@ def row_source(row: RowSubmission) -> Source:
     if row.api_token_id is not None:
         token = db.session.get(ApiToken, row.api_token_id)
         return Source(f"API: {token.name if token else 'a deleted token'}")
-    # Hook: public forms ("Public form: <name>") go here.
+    if row.form_id is not None:
+        form = db.session.get(PublicForm, row.form_id)
+        if form is None:
+            return Source("Public form (deleted)")
+        return Source(f"Public form: {form.title}",
+                      url_for("form_builder.rows", form_id=form.id))
     return Source("Form")
 
 

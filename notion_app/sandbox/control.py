@@ -390,7 +390,8 @@ EDITABLE_TYPES = {"title", "rich_text", "number", "select", "multi_select", "sta
 def change_property():
     """Someone edits a data source's schema in Notion: {"data_source": key or id, "name",
     "rename": new name, "type": new type (its config empty, or its options kept),
-    "drop_option": an option's name}. The property keeps its id, as in Notion."""
+    "drop_option": an option's name, "remove": true to delete the property}. The property
+    keeps its id, as in Notion."""
     body = request.get_json(silent=True) or {}
     st = state()
     with st.lock:
@@ -399,6 +400,9 @@ def change_property():
         prop = (ds or {}).get("properties", {}).get(body.get("name"))
         if prop is None:
             return _bad("data_source is the key or id of a data source; name is its property")
+        if body.get("remove") is True:
+            del ds["properties"][body["name"]]
+            return jsonify(prop)
         new_type = body.get("type")
         if new_type is not None:
             if new_type not in EDITABLE_TYPES:
@@ -583,11 +587,11 @@ class SandboxControl:
         return self._call("GET", f"/_sandbox/pages/{page_id}/content")
 
     def change_property(self, data_source: str, name: str, *, rename=None, type=None,
-                        drop_option=None) -> dict:
+                        drop_option=None, remove=False) -> dict:
         """Edit a property as a person in Notion would (the app's cached schema goes stale)."""
         return self._call("POST", "/_sandbox/properties",
                           json={"data_source": data_source, "name": name, "rename": rename,
-                                "type": type, "drop_option": drop_option})
+                                "type": type, "drop_option": drop_option, "remove": remove})
 
     def apply_templates(self) -> dict:
         return self._call("POST", "/_sandbox/templates/apply")
