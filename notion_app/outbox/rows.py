@@ -82,6 +82,7 @@ def submit(
         if retired is not None:
             storage.move(keep_files, retired.id, saved.id)
             storage.drop_bytes(retired.id)  # what the correction left out is never sent
+            _keep_source(saved, retired)
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -149,6 +150,13 @@ def _by_nonce(user_id: int, nonce: str) -> RowSubmission | None:
         RowSubmission.user_id == user_id, RowSubmission.client_nonce == nonce
     )
     return db.session.scalar(query)
+
+
+def _keep_source(saved: RowSubmission, retired: RowSubmission) -> None:
+    """A correction is still the visitor's or the program's row: the history keeps naming the
+    public form or API token it came through."""
+    saved.form_id = saved.form_id or retired.form_id
+    saved.api_token_id = saved.api_token_id or retired.api_token_id
 
 
 def _retire(user: User, data_source: Mapping, row_id: int | None) -> RowSubmission | None:

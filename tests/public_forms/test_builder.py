@@ -253,6 +253,28 @@ def test_a_refused_submission_is_fixed_from_the_history(client, app, sandbox):
     assert [r.state for r in form_rows(app)] == ["sent"]
 
 
+def test_a_refused_submission_corrected_in_the_row_form_is_still_the_forms_row(
+        client, app, sandbox):
+    form_id = new_form(client, app, sandbox)
+    save(client, form_id, {"is_open": "on"})
+    send(app.test_client(), f"/f/{public_id(app, form_id)}",
+         {key("Name"): "Corrected", key("Notes"): "Refused by Notion"})
+    sandbox.change_property("tasks", "Notes", rename="Details")  # Notion refuses "Notes" now
+    with app.app_context():
+        while delivery.sweep():
+            pass
+    [row] = form_rows(app)
+    assert row.state == "failed"
+    url = ds_url(app, sandbox, "tasks")
+    refill = client.get(url + f"?row={row.id}").get_data(as_text=True)
+    fields = {"csrf_token": csrf_from(refill), "replaces": str(row.id), key("Name"): "Corrected",
+              "nonce": re.search(r'name="nonce" value="(\w+)"', refill).group(1)}
+    assert client.post(url, data=fields).status_code == 302
+    assert sorted(r.state for r in form_rows(app)) == ["discarded", "sent"]
+    sent = client.get("/rows").get_data(as_text=True)
+    assert "Public form: Tasks" in sent and "Corrected" in sent
+
+
 def test_rows_from_the_form_get_the_template_the_owner_chose(client, app, sandbox):
     bug_report = sandbox.seed()["templates"]["bug_report"]["id"]
     form_id = new_form(client, app, sandbox)
