@@ -4,8 +4,8 @@ a test turns it off), and ada confirmed and connected to acme through the sandbo
 from __future__ import annotations
 
 import pytest
-
 from api.support import confirm
+
 from webhooks.support import Receiver
 
 
