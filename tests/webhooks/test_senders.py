@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from api.support import confirm
 from conftest import build_app, make_config
 from helpers import connect, signup
 from rows import submit
@@ -16,7 +17,6 @@ from sqlalchemy import select, update
 from standardwebhooks import Webhook
 from workers import rq_app, start_worker, stop, wait_for
 
-from api.support import confirm
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, utcnow
 from notion_app.webhooks.models import WebhookDelivery
