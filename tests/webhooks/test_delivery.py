@@ -15,6 +15,7 @@ from standardwebhooks import Webhook
 from notion_app import crypto, outbox
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, User, utcnow
+from notion_app.outbox import delivery as outbox_delivery
 from notion_app.webhooks.models import WebhookDelivery
 from webhooks.support import add_endpoint, attempts, deliveries, sweep
 
@@ -154,3 +155,24 @@ def _make_deliveries_due(app) -> None:
             WebhookDelivery.next_attempt_at.is_not(None)).values(
             next_attempt_at=utcnow() - timedelta(seconds=1)))
         db.session.commit()
+
+
+def test_an_import_that_finishes_is_told_once(hooks_app, user_client, ada, receiver, sandbox):
+    from helpers import import_id, send_import, start_import
+
+    secret = _hook(user_client, ada, receiver, events=("import.finished",))
+    preview = start_import(user_client, hooks_app, sandbox,
+                           b"Name,Estimate,priority\nAlpha,1,High\nBeta,2,Low\nGamma,x,Medium\n")
+    send_import(user_client, preview)
+    imp_id = import_id(preview)
+    with hooks_app.app_context():
+        while outbox_delivery.sweep():
+            pass
+    for _ in range(2):  # two looks at the progress page: one event
+        assert user_client.get(f"/imports/{imp_id}/status").get_json()["state"] == "done"
+    assert sweep(hooks_app) == 1
+    [got] = receiver.got
+    payload = Webhook(secret).verify(got.body, got.headers)
+    assert payload["type"] == "import.finished"
+    assert (payload["data"]["id"], payload["data"]["sent"], payload["data"]["invalid"]) == (
+        imp_id, 2, 1)
