@@ -110,14 +110,16 @@ def _refuse_unsafe(ip, allow_private: bool) -> None:
                     "to public addresses.")
 
 
-def post(target: Target, body: bytes, headers: dict, timeout: float) -> int:
+def post(target: Target, body: bytes, headers: dict, timeout: float,
+         ca_certs: str | None = None) -> int:
     """POST `body` to the checked address, redirects not followed; the answer's status code.
-    Raises urllib3's errors for a timeout, a refused connection, a TLS failure."""
+    Raises urllib3's errors for a timeout, a refused connection, a TLS failure. The certificate
+    must be valid for the URL's host name, against certifi's CAs (`ca_certs`: a test's own)."""
     options = {"timeout": urllib3.Timeout(total=timeout), "retries": False, "maxsize": 1}
     if target.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
             target.ip, target.port, server_hostname=target.host, assert_hostname=target.host,
-            cert_reqs="CERT_REQUIRED", ca_certs=certifi.where(), **options)
+            cert_reqs="CERT_REQUIRED", ca_certs=ca_certs or certifi.where(), **options)
     else:
         pool = urllib3.HTTPConnectionPool(target.ip, target.port, **options)
     try:

@@ -86,3 +86,53 @@ def test_the_connection_goes_to_the_checked_address(receiver):
     assert ssrf.post(target, b"{}", {"Content-Type": "application/json"}, 5.0) == 200
     [got] = receiver.got
     assert got.headers["Host"] == f"rebinding.invalid:{port}"
+
+
+@pytest.fixture
+def tls_receiver(tmp_path):
+    """An https receiver on 127.0.0.1 whose self-signed certificate names `hooks.test`."""
+    import ssl
+    import subprocess
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(  # noqa: S603 - the system's openssl, fixed arguments
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",  # noqa: S607
+         "-subj", "/CN=hooks.test", "-addext", "subjectAltName=DNS:hooks.test",
+         "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    hosts = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            hosts.append(self.headers["Host"])
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield server.server_address[1], str(cert), hosts
+    server.shutdown()
+    server.server_close()
+
+
+def test_https_is_checked_for_the_urls_host_at_the_pinned_address(tls_receiver):
+    import urllib3
+
+    port, cert, hosts = tls_receiver
+    pinned = ssrf.Target("https", "hooks.test", port, "/", "127.0.0.1")
+    assert ssrf.post(pinned, b"{}", {}, 5.0, ca_certs=cert) == 204
+    assert hosts == [f"hooks.test:{port}"]
+    wrong_name = ssrf.Target("https", "other.test", port, "/", "127.0.0.1")
+    with pytest.raises(urllib3.exceptions.SSLError):
+        ssrf.post(wrong_name, b"{}", {}, 5.0, ca_certs=cert)
+    with pytest.raises(urllib3.exceptions.SSLError):  # not a CA this app trusts
+        ssrf.post(pinned, b"{}", {}, 5.0)
+    assert len(hosts) == 1
