@@ -4,8 +4,8 @@ Like the outbox, a delivery is leased to one sender at a time (any number of thr
 workers may sweep at once). Each attempt is signed as Standard Webhooks says (`webhook-id`,
 `webhook-timestamp`, `webhook-signature`), goes to the address ssrf.check just resolved, waits
 WEBHOOK_TIMEOUT_SECONDS, and is written to the delivery log. A timeout, a connection error or a
-non-2xx answer is tried again with exponential backoff until WEBHOOK_RETRY_HOURS after the event;
-a URL that became unsafe is given up at once.
+non-2xx answer (and a host name that does not resolve) is tried again with exponential backoff
+until WEBHOOK_RETRY_HOURS after the event; a URL that became unsafe is given up at once.
 """
 
 from __future__ import annotations
@@ -98,6 +98,8 @@ def _send(endpoint: WebhookEndpoint, delivery: WebhookDelivery):
                            signed_headers(endpoints.secret_of(endpoint), delivery.message_id,
                                           body),
                            float(config.get("WEBHOOK_TIMEOUT_SECONDS", 10.0)))
+    except ssrf.HostNotFound as exc:
+        return None, exc.message, True
     except ssrf.UnsafeUrl as exc:
         return None, exc.message, False
     except urllib3.exceptions.NewConnectionError:  # a subclass of urllib3's timeout errors

@@ -36,6 +36,11 @@ class UnsafeUrl(ValueError):
         return str(self.args[0])
 
 
+class HostNotFound(UnsafeUrl):
+    """The host name did not resolve: refused when saved, but only a reason to try a delivery
+    again later (DNS can be down for a moment)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """A checked URL: where to connect (`ip`, `port`) and what to say (`host`, `path`)."""
@@ -86,14 +91,14 @@ def _resolve(host: str, port: int) -> list:
     try:
         found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError, OSError):
-        raise UnsafeUrl(f"The host {host} could not be found.") from None
+        raise HostNotFound(f"The host {host} could not be found.") from None
     ips = []
     for *_, address in found:
         ip = ipaddress.ip_address(address[0].split("%", 1)[0])
         if ip not in ips:
             ips.append(ip)
     if not ips:
-        raise UnsafeUrl(f"The host {host} could not be found.")
+        raise HostNotFound(f"The host {host} could not be found.")
     return ips
 
 

@@ -16,7 +16,7 @@ from notion_app import crypto, outbox
 from notion_app.extensions import db
 from notion_app.models import NotionConnection, User, utcnow
 from notion_app.outbox import delivery as outbox_delivery
-from notion_app.webhooks.models import WebhookDelivery
+from notion_app.webhooks.models import WebhookDelivery, WebhookEndpoint
 from webhooks.support import add_endpoint, attempts, deliveries, sweep
 
 
@@ -176,3 +176,16 @@ def test_an_import_that_finishes_is_told_once(hooks_app, user_client, ada, recei
     assert payload["type"] == "import.finished"
     assert (payload["data"]["id"], payload["data"]["sent"], payload["data"]["invalid"]) == (
         imp_id, 2, 1)
+
+
+def test_a_host_that_does_not_resolve_is_tried_again(hooks_app, user_client, ada, receiver,
+                                                     sandbox):
+    _hook(user_client, ada, receiver)
+    with hooks_app.app_context():
+        db.session.execute(update(WebhookEndpoint).values(url="https://no-such-host.invalid/"))
+        db.session.commit()
+    send(hooks_app, submit(hooks_app, ada, "DNS down"))
+    sweep(hooks_app)
+    [attempt] = attempts(hooks_app)
+    assert "could not be found" in attempt.error and attempt.next_try_at is not None
+    assert [d.state for d in deliveries(hooks_app)] == ["pending"]
