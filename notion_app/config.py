@@ -110,10 +110,11 @@ DEFAULTS = {
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
     "FORM_BODY_MAX_MB": 1.0,
     # Webhooks out (notion_app/webhooks, T46): each POST's timeout, how long a delivery is
-    # retried, and WEBHOOK_ALLOW_PRIVATE (http:// and loopback/private addresses: tests and
-    # development only; a production configuration refuses it).
+    # retried, how many days the delivery log keeps finished ones, and WEBHOOK_ALLOW_PRIVATE
+    # (http:// and loopback/private addresses: tests and development only; production refuses).
     "WEBHOOK_TIMEOUT_SECONDS": 10.0,
     "WEBHOOK_RETRY_HOURS": 24.0,
+    "WEBHOOK_LOG_DAYS": 30,
     "WEBHOOK_ALLOW_PRIVATE": False,
 }
 

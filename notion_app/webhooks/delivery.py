@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 
 import urllib3
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from standardwebhooks import Webhook
 
 from ..extensions import db
@@ -154,6 +154,18 @@ def _hours(delivery: WebhookDelivery, now: datetime) -> str:
 def sweep(limit: int = 20) -> int:
     """Try the due deliveries once each; how many this sender tried."""
     return sum(attempt(delivery_id) for delivery_id in due_ids(limit))
+
+
+def purge_old(now: datetime) -> int:
+    """Delete delivered and given-up deliveries (and their log) older than WEBHOOK_LOG_DAYS:
+    the log is for seeing what happened lately, not an archive of every row's payload."""
+    days = float(current_app.config.get("WEBHOOK_LOG_DAYS", 30))
+    stmt = delete(WebhookDelivery).where(
+        WebhookDelivery.state.in_((DeliveryState.DELIVERED, DeliveryState.FAILED)),
+        WebhookDelivery.created_at < now - timedelta(days=days))
+    removed = db.session.execute(stmt).rowcount
+    db.session.commit()
+    return removed
 
 
 def next_due_in() -> float | None:

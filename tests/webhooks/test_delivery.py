@@ -189,3 +189,20 @@ def test_a_host_that_does_not_resolve_is_tried_again(hooks_app, user_client, ada
     [attempt] = attempts(hooks_app)
     assert "could not be found" in attempt.error and attempt.next_try_at is not None
     assert [d.state for d in deliveries(hooks_app)] == ["pending"]
+
+
+def test_old_finished_deliveries_leave_the_log(hooks_app, user_client, ada, receiver, sandbox):
+    from notion_app.ops import housekeeping
+
+    _hook(user_client, ada, receiver)
+    receiver.plan.append((500, {}))
+    send(hooks_app, submit(hooks_app, ada, "Old"))
+    send(hooks_app, submit(hooks_app, ada, "Recent"))
+    sweep(hooks_app)  # one delivered, one waiting for its retry
+    with hooks_app.app_context():
+        db.session.execute(update(WebhookDelivery).values(
+            created_at=utcnow() - timedelta(days=31)))
+        db.session.commit()
+        assert housekeeping.purge()["webhook_deliveries"] == 1  # a waiting one is kept
+    assert [d.state for d in deliveries(hooks_app)] == ["pending"]
+    assert len(attempts(hooks_app)) == 1
