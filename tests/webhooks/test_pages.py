@@ -105,7 +105,7 @@ def test_another_users_endpoint_is_a_404(hooks_app, user_client, ada, receiver):
 
 def test_an_unconfirmed_account_cannot_add_one(hooks_app, user_client, conn_ids, receiver):
     html = user_client.get("/auth/account").get_data(as_text=True)
-    assert "Confirm your email address first" in html
+    assert "Webhooks wait for a confirmed email address" in html
     resp, secret = add_endpoint(user_client, conn_ids[1], receiver.url)
     assert secret is None
     with hooks_app.app_context():
