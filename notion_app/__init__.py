@@ -57,6 +57,8 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (accounts, preferences, connections, data_sources, history, imports, health):
         app.register_blueprint(blueprint)
     api.init_app(app)  # the rows API, its OpenAPI document and token pages (notion_app/api)
+    from . import webhooks
+    webhooks.init_app(app)  # webhooks out: endpoints, delivery log, sender (notion_app/webhooks)
     public_forms_init(app)  # the form builder and /f/<id> (issue 15)
     if not app.config["PRODUCTION"]:
         from .mail import mailbox_bp

@@ -109,6 +109,13 @@ DEFAULTS = {
     "FORM_MIN_SECONDS": 3.0,
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
     "FORM_BODY_MAX_MB": 1.0,
+    # Webhooks out (notion_app/webhooks, T46): each POST's timeout, how long a delivery is
+    # retried, how many days the delivery log keeps finished ones, and WEBHOOK_ALLOW_PRIVATE
+    # (http:// and loopback/private addresses: tests and development only; production refuses).
+    "WEBHOOK_TIMEOUT_SECONDS": 10.0,
+    "WEBHOOK_RETRY_HOURS": 24.0,
+    "WEBHOOK_LOG_DAYS": 30,
+    "WEBHOOK_ALLOW_PRIVATE": False,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -131,7 +138,7 @@ ENV_STRINGS = (
     "NOTION_SANDBOX_SECRET",
     "API_RATE_LIMIT",
 )
-ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY")
+ENV_FLAGS = ("NOTION_SANDBOX", "BEHIND_PROXY", "WEBHOOK_ALLOW_PRIVATE")
 ENV_INTS = (
     "NOTION_SANDBOX_PORT",
     "PORT",
@@ -271,6 +278,9 @@ def production_problems(config: dict) -> list[str]:
         problems.append("DATABASE_URL must point at PostgreSQL (SQLite is for a laptop)")
     elif normalize_database_url(config["DATABASE_URL"]).startswith("sqlite"):
         problems.append("DATABASE_URL points at SQLite; use PostgreSQL in production")
+    if config.get("WEBHOOK_ALLOW_PRIVATE"):
+        problems.append("WEBHOOK_ALLOW_PRIVATE must be off in production (webhooks could reach "
+                        "the app's own network)")
     return problems
 
 

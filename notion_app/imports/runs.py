@@ -14,7 +14,7 @@ import math
 from flask import current_app
 from sqlalchemy import func, select, update
 
-from .. import outbox
+from .. import outbox, webhooks
 from ..data_sources import catalog
 from ..extensions import db
 from ..files.storage import NewLink
@@ -150,8 +150,13 @@ def status(imp: Import) -> dict:
     """The progress page's JSON: counts and the import's state (finished once nothing is due)."""
     found = counts(imp)
     if imp.state == "sending" and found["pending"] + found["unknown"] == 0:
-        imp.state = "done"
+        # Only the request that moves it to done tells the webhooks (two pollers: one event).
+        stmt = update(Import).where(Import.id == imp.id, Import.state == "sending")
+        if db.session.execute(stmt.values(state="done")).rowcount == 1:
+            imp.state = "done"
+            webhooks.import_finished(imp, found)
         db.session.commit()
+        db.session.refresh(imp)
         storage.drop_finished_files()  # every row is done: the parsed file is not needed
     return {"id": imp.id, "state": imp.state, **found, "seconds_left": _seconds_left(found)}
 

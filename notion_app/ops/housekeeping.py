@@ -1,5 +1,5 @@
 """Periodic housekeeping: expired login sessions, abandoned drafts, parsed files no longer needed,
-API idempotency keys past their 24 hours.
+API idempotency keys past their 24 hours, finished webhook deliveries past WEBHOOK_LOG_DAYS.
 
 Run by the worker process every `HOUSEKEEPING_SECONDS` (a thread next to the outbox's safety
 sweep) and by `flask purge`. Each step is one bulk statement, safe to run from any number of
@@ -17,6 +17,7 @@ from ..accounts import users
 from ..api import idempotency
 from ..imports import storage
 from ..models import utcnow
+from ..webhooks import delivery as webhook_delivery
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def purge(now=None) -> dict[str, int]:
         "drafts": storage.purge_old_drafts(now),
         "parsed_files": storage.drop_finished_files(),
         "idempotency_keys": idempotency.purge_expired(now),
+        "webhook_deliveries": webhook_delivery.purge_old(now),
     }
 
 

@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     from .. import create_app
     from ..extensions import db, redis_client
     from ..outbox import sender
+    from ..webhooks import sender as webhook_sender
     from . import housekeeping
 
     url = os.environ.get("REDIS_URL")
@@ -44,12 +45,15 @@ def main(argv: list[str] | None = None) -> int:
         sender.wake()
         safety = sender.SafetySweep(app)
         safety.start()
+        hooks_safety = webhook_sender.SafetySweep(app)  # saved webhook deliveries, the same way
+        hooks_safety.start()
         # Expired login sessions, abandoned drafts, sent imports' parsed files (T40, T41).
         cleaner = housekeeping.Housekeeping(app)
         cleaner.start()
         burst = "--burst" in (argv or sys.argv[1:])
         run_until_stopped(lambda: _OutboxWorker([queue], connection=connection), burst)
         safety.stop()
+        hooks_safety.stop()
         cleaner.stop()
     return 0
 

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, or_, select, update
 
+from .. import webhooks
 from ..connections.tokens import NeedsReconnect, with_client
 from ..extensions import db
 from ..files import storage, uploading
@@ -190,7 +191,7 @@ def _record_outcome(row, lease, state, *, error=None, prop=None, due="keep") -> 
               "error_property": prop}
     if due != "keep":
         values["next_attempt_at"] = due
-    if _write_if_leased(row, lease, values) and state in RETRYABLE:
+    if _write_if_leased(row, lease, values, event=state) and state in RETRYABLE:
         next_at = values.get("next_attempt_at", row.next_attempt_at)
         if next_at is not None:
             sender.wake(at=next_at)
@@ -202,10 +203,10 @@ def _record_sent(row: RowSubmission, lease, page: dict) -> None:
         "state": RowState.SENT, "lease_until": None, "notion_page_id": page.get("id"),
         "notion_page_url": page.get("url"), "sent_at": utcnow(), "last_error": None,
         "error_property": None,
-    })
+    }, event=RowState.SENT)
 
 
-def _write_if_leased(row: RowSubmission, lease, values: dict) -> bool:
+def _write_if_leased(row: RowSubmission, lease, values: dict, event=None) -> bool:
     stmt = (
         update(RowSubmission)
         .where(RowSubmission.id == row.id, RowSubmission.state == RowState.SENDING,
@@ -213,6 +214,8 @@ def _write_if_leased(row: RowSubmission, lease, values: dict) -> bool:
         .values(**values)
     )
     won = db.session.execute(stmt).rowcount == 1
+    if won and event in (RowState.SENT, RowState.FAILED):
+        webhooks.row_event(row, event, values)  # saved with the outcome; sent after the commit
     db.session.commit()
     return won
 

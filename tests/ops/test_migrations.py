@@ -18,6 +18,7 @@ from ops.support import fresh_postgres_database, postgres_url_or_skip
 TABLES = {"user", "login_session", "login_throttle", "notion_connection", "row_submission",
           "import", "notion_cache", "pending_file", "pending_file_chunk", "field_order",
           "api_token", "api_idempotency_key",
+          "webhook_endpoint", "webhook_delivery", "webhook_attempt",
           "import_mode", "saved_mapping", "public_form"}
 
 
