@@ -109,6 +109,9 @@ DEFAULTS = {
     "FORM_MIN_SECONDS": 3.0,
     "FORM_TOKEN_MAX_AGE": 24 * 3600,
     "FORM_BODY_MAX_MB": 1.0,
+    # Public forms with a file picker (public_forms/uploads.py): the largest body, all of a
+    # visitor's files together; each file is also held to the form's own cap.
+    "FORM_UPLOAD_MAX_MB": 25.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -161,6 +164,7 @@ ENV_FLOATS = (
     "ROW_UPLOAD_MAX_MB",
     "MAIL_TIMEOUT",
     "FORM_RATE_WINDOW", "FORM_MIN_SECONDS", "FORM_BODY_MAX_MB",
+    "FORM_UPLOAD_MAX_MB",  # public forms' files
 )
 
 

@@ -11,9 +11,10 @@ from flask_login import current_user
 
 from ..accounts.confirmation import require_confirmed
 from ..buttons import PostForm
-from ..data_sources import catalog, templates
+from ..data_sources import attachments, catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..extensions import db
+from ..files import checks
 from ..localization import zone_for_request
 from ..notion import properties
 from ..outbox import wording
@@ -61,7 +62,8 @@ def save(form_id: int):
     """Save the settings; a Move, Add or Remove button saves them and then does that."""
     form = owned_or_404(PublicForm, form_id)
     found = catalog.templates(form.connection, form.data_source_id)
-    changes = settings.read(form, request.form, zone_for_request(), found)
+    changes = settings.read(form, request.form, zone_for_request(), found,
+                            _workspace_limit(form))
     if changes.errors:
         flash("The form was not saved. Please correct the fields marked below.", "error")
         return _page(form, changes.values, changes.fields, changes.errors), 400
@@ -117,10 +119,23 @@ def _values(form: PublicForm) -> dict:
         "title": form.title, "description": form.description or "", "language": form.language,
         "thank_you": form.thank_you or "", "redirect_url": form.redirect_url or "",
         "is_open": form.is_open, "notify_each": form.notify_each, "closes_at": form.closes_at,
+        "notify_failures": form.notify_failures,
+        "file_limit_mb": _mb(form.file_limit_bytes),
         "max_submissions": form.max_submissions or "",
         "embed_origins": "\n".join(form.embed_origins or []),
         "template": form.template,
     }
+
+
+def _workspace_limit(form: PublicForm) -> int | None:
+    """The workspace's per-file limit (cached; asked of Notion only for a form with a files
+    field), which the form's own cap may not pass."""
+    pickers = [f.field for f in _fields(form) if f.type == "files"]
+    return attachments.upload_limit(form.connection, pickers) if pickers else None
+
+
+def _mb(size: int | None) -> str:
+    return "" if not size else f"{size / checks.MiB:.2f}".rstrip("0").rstrip(".")
 
 
 def _page(form: PublicForm, values: dict, field_settings: list[dict], errors: dict):
@@ -139,4 +154,6 @@ def _page(form: PublicForm, values: dict, field_settings: list[dict], errors: di
         template_options=templates.options(catalog.templates(form.connection,
                                                              form.data_source_id)),
         template_value=templates.form_value(values.get("template")),
+        takes_files=any(f.type == "files" for f, _s in rows),
+        workspace_limit=checks.size_text(_workspace_limit(form) or checks.DEFAULT_LIMIT),
     )

@@ -1,8 +1,9 @@
 """A public form's fields: the owner's settings joined to the data source's properties.
 
 Only property types a visitor can fill in without seeing the workspace are offered: people and
-relation pickers would reveal workspace names and page titles, and visitor files are not taken
-yet, so those three are left out (the builder says so). Read-only types (formula, rollup,
+relation pickers would reveal workspace names and page titles, so those two are left out (the
+builder says so). A `files` property is a file picker (uploads.py), in the form only once its
+owner adds it: visitors' files take the owner's storage. Read-only types (formula, rollup,
 created_time, unique_id, ...) are never offered, decided by the same `Field.writable` as the row
 form (notion/properties).
 """
@@ -16,7 +17,7 @@ from ..notion import properties
 from ..notion.properties import FieldError
 
 # Writable in the row form but not offered to visitors (see the module docstring).
-NOT_FOR_VISITORS = frozenset({"people", "relation", "files"})
+NOT_FOR_VISITORS = frozenset({"people", "relation"})
 MAX_LABEL = 200
 MAX_HELP = 1000
 MAX_DEFAULT = 2000
@@ -80,7 +81,7 @@ def form_fields(schema: Mapping, settings: list[dict]) -> list[FormField]:
 
 def schema_of(schema: Mapping, fields: list[FormField]) -> dict:
     """The part of the schema the visitor's inputs fill in (hidden fields are not inputs)."""
-    shown = {f.name for f in fields if not f.hidden}
+    shown = {f.name for f in fields if not f.hidden and f.type != "files"}  # files: uploads.py
     return {name: prop for name, prop in (schema or {}).items() if name in shown}
 
 

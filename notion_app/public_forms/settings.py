@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from ..data_sources import catalog, field_order, templates
 from ..extensions import db
+from ..files import checks
 from ..models import NotionConnection, User
 from ..notion import properties
 from ..notion.properties import FieldError
@@ -41,8 +42,9 @@ def create(user: User, conn: NotionConnection, ds: Mapping, schema: Mapping) -> 
     """A closed form on the data source with every offerable field, in the row form's order."""
     props = schema.get("properties") or {}
     ordered = field_order.ordered(properties.form_fields(props), field_order.load(conn, ds["id"]))
+    # A files picker only once the owner adds it: visitors' files take the owner's storage.
     settings = [form_fields.settings_for(f.id, title=f.type == "title")
-                for f in ordered if form_fields.offerable(f)]
+                for f in ordered if form_fields.offerable(f) and f.type != "files"]
     form = PublicForm(
         public_id=new_public_id(), user_id=user.id, connection_id=conn.id,
         data_source_id=ds["id"], data_source_title=(ds.get("title") or "")[:255] or None,
@@ -110,9 +112,11 @@ class Changes:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | None) -> Changes:
+def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | None,
+         workspace_limit: int | None = None) -> Changes:
     """The builder's POST as settings, each checked (nothing is saved here); the template is
-    checked against the data source's (`found_templates`)."""
+    checked against the data source's (`found_templates`), the file cap against the
+    workspace's limit (`workspace_limit`, None: Notion's free plan's)."""
     out = Changes()
     v, errors = out.values, out.errors
     v["title"] = _text(data, "title", MAX_TITLE)
@@ -126,6 +130,10 @@ def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | Non
         errors["redirect_url"] = "Give an https:// address, or leave it empty to show the text."
     v["is_open"] = data.get("is_open") == "on"
     v["notify_each"] = data.get("notify_each") == "on"
+    v["notify_failures"] = data.get("notify_failures") == "on"
+    v["file_limit_bytes"], limit_error = file_cap(data.get("file_limit_mb", ""), workspace_limit)
+    if limit_error:
+        errors["file_limit_mb"] = limit_error
     v["closes_at"], errors_at = _moment(data.get("closes_at", ""), zone)
     if errors_at:
         errors["closes_at"] = errors_at
@@ -202,6 +210,8 @@ def _field_settings(form: PublicForm, data: Mapping, errors: dict) -> list[dict]
             "prefill": data.get(f"{key}-prefill") == "on",
             "hidden": data.get(f"{key}-hidden") == "on",
         }
+        if f.type == "files":  # a picker: no default, never hidden (uploads.py)
+            setting.update(default="", hidden=False, prefill=False)
         if setting["default"]:
             try:
                 form_fields.text_value(form.schema, f, setting["default"])
@@ -259,6 +269,27 @@ def local_input(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return ""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def file_cap(text: str, workspace_limit: int | None) -> tuple[int | None, str | None]:
+    """The owner's per-file cap in MB (empty: the workspace's limit), at or below the
+    workspace's limit, as bytes."""
+    text = str(text or "").strip().replace(",", ".")[:20]
+    if not text:
+        return None, None
+    limit = workspace_limit or checks.DEFAULT_LIMIT
+    try:
+        mb = float(text)
+    except ValueError:
+        mb = -1.0
+    if not 0 < mb < 1e6:
+        return None, ("Give a size in MB, like 5 or 0.5, or leave it empty for the "
+                      "workspace's limit.")
+    cap = int(mb * checks.MiB)
+    if cap > limit:
+        return None, (f"This workspace takes files up to {checks.size_text(limit)}: give that "
+                      f"or less.")
+    return max(cap, 1), None
 
 
 def _count(text: str) -> tuple[int | None, str | None]:

@@ -47,7 +47,8 @@ def parse(form: PublicForm, data: Mapping) -> tuple[dict, dict[str, str], dict[s
                 continue
             if value is not None:
                 props[f.name] = value
-        elif f.required and f.name not in errors and not _given(props.get(f.name), f.type):
+        elif (f.required and f.type != "files" and f.name not in errors
+              and not _given(props.get(f.name), f.type)):  # files: uploads.collect
             errors[f.name] = _("This field is required.")
     if not errors:
         errors = notion_body.page_size_errors(form.data_source_id, props)
@@ -60,8 +61,9 @@ def _given(value: dict | None, ptype: str) -> bool:
     return bool(value.get("checkbox")) if ptype == "checkbox" else True
 
 
-def save(form: PublicForm, props: dict, nonce: str) -> RowSubmission | None:
-    """Save the row as the owner's (the served form's nonce: sending it twice makes one row);
+def save(form: PublicForm, props: dict, nonce: str, files: tuple = ()) -> RowSubmission | None:
+    """Save the row as the owner's (the served form's nonce: sending it twice makes one row),
+    with the visitor's checked files (uploads.collect), which the outbox uploads to Notion later;
     None when the form filled up meanwhile. The form's count goes up in the row's own
     transaction, so FORM max_submissions holds with any number of workers."""
     count = update(PublicForm).where(
@@ -75,7 +77,7 @@ def save(form: PublicForm, props: dict, nonce: str) -> RowSubmission | None:
     data_source = {"id": form.data_source_id, "title": form.data_source_title}
     row, created = outbox.submit(
         form.user, form.connection, data_source, form.schema,
-        outbox.NewRow(props, nonce, template=form.template, form_id=form.id),
+        outbox.NewRow(props, nonce, template=form.template, form_id=form.id, files=files),
     )
     if not created:  # the same served form again: its row exists, the count stays
         db.session.rollback()
