@@ -19,7 +19,7 @@ from ..localization import zone_for_request
 from ..notion import properties
 from ..outbox import wording
 from ..scoping import connection_or_404, owned_or_404
-from . import embedding, public, settings, submissions
+from . import choices, embedding, public, settings, submissions
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -53,6 +53,7 @@ def edit(form_id: int):
     """The builder, after taking Notion's schema as it is now (removed properties drop out)."""
     form = owned_or_404(PublicForm, form_id)
     settings.reconcile(form, catalog.schema(form.connection, form.data_source_id)["properties"])
+    choices.refresh(form, _fields(form))  # what visitors pick from, as Notion lists it now
     return _page(form, _values(form), form.fields, {})
 
 
@@ -71,6 +72,7 @@ def save(form_id: int):
     done = settings.rearrange(form, request.form)
     if done:
         db.session.commit()
+    choices.refresh(form, _fields(form))  # a picker just added or enabled has its list now
     flash(done or "Saved.", "success")
     # A move comes back with the focus on the button pressed (autofocus, which a #fragment
     # would cancel); an add or remove comes back at the fields.
@@ -111,7 +113,7 @@ def rows_csv(form_id: int):
 
 
 def _fields(form):
-    return form_fields.form_fields(form.schema, form.fields)
+    return form_fields.of(form)
 
 
 def _values(form: PublicForm) -> dict:
@@ -120,6 +122,7 @@ def _values(form: PublicForm) -> dict:
         "thank_you": form.thank_you or "", "redirect_url": form.redirect_url or "",
         "is_open": form.is_open, "notify_each": form.notify_each, "closes_at": form.closes_at,
         "notify_failures": form.notify_failures,
+        "offer_people": form.offer_people, "offer_relations": form.offer_relations,
         "file_limit_mb": _mb(form.file_limit_bytes),
         "max_submissions": form.max_submissions or "",
         "embed_origins": "\n".join(form.embed_origins or []),

@@ -58,6 +58,12 @@ class PublicForm(db.Model):
     # The largest file a visitor may send (bytes), at or below the workspace's limit when the
     # owner saved it; NULL: the workspace's own limit (uploads.py).
     file_limit_bytes: Mapped[int | None]
+    # People and relation pickers, off by default: they show visitors workspace member names
+    # and page titles. `picker_choices` ({property id: [{"id", "label"}]}) is what visitors pick
+    # from, taken from Notion when the owner last opened or saved the builder (choices.py).
+    offer_people: Mapped[bool] = mapped_column(default=False, server_default=false())
+    offer_relations: Mapped[bool] = mapped_column(default=False, server_default=false())
+    picker_choices: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Origins (https://host[:port]) whose pages may show the form in an <iframe>.
     embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -22,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import check_password_hash
 
 from ..extensions import db
-from . import abuse, settings, submissions, tokens, uploads
+from . import abuse, choices, settings, submissions, tokens, uploads
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -55,7 +55,7 @@ def find(public_id: str) -> PublicForm | None:
 
 
 def takes_files(form: PublicForm) -> bool:
-    return bool(uploads.with_files(form_fields.form_fields(form.schema, form.fields)))
+    return bool(uploads.with_files(form_fields.of(form)))
 
 
 @bp.get("/f/<public_id>")
@@ -66,7 +66,7 @@ def show(public_id: str):
         if (refused := abuse.refusal(form)) is not None:
             return _closed(form, refused, 200)
         settings.follow_cached_schema(form)
-        fields = form_fields.form_fields(form.schema, form.fields)
+        fields = form_fields.of(form)
         values = form_fields.initial_values(fields, request.args)
         return _form_page(form, fields, values, {}, tokens.issue(form.public_id))
 
@@ -86,7 +86,7 @@ def submit(public_id: str):
 
 
 def _answers(form: PublicForm):
-    fields = form_fields.form_fields(form.schema, form.fields)
+    fields = form_fields.of(form)
     token = request.form.get("token", "")
     try:
         served = tokens.check(form.public_id, token)
@@ -149,6 +149,7 @@ def _form_page(form, fields, values, errors, token, notice=None, *, preview=Fals
         "public_forms/form.html", form=form, fields=[f for f in fields if not f.hidden],
         values=values, errors=errors, token=token, notice=notice, preview=preview,
         honeypot=abuse.HONEYPOT, picker=uploads.picker(form), takes_files=takes_files(form),
+        choices={f.key: choices.of(form, f) for f in choices.pickers(fields)},
     )
 
 
@@ -167,7 +168,7 @@ def _busy(form, wait: int):
 
 def preview_page(form: PublicForm):
     """The form exactly as a visitor sees it, for its owner (nothing can be sent from it)."""
-    fields = form_fields.form_fields(form.schema, form.fields)
+    fields = form_fields.of(form)
     with force_locale(form.language):
         return _form_page(form, fields, form_fields.initial_values(fields, request.args), {},
                           "", preview=True)

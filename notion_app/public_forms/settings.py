@@ -70,7 +70,9 @@ def reconcile(form: PublicForm, live: Mapping) -> list[str]:
     live = dict(live or {})
     if live == (form.schema or {}):
         return []
-    keep = {f.id for f in properties.form_fields(live) if form_fields.offerable(f)}
+    # A picker switched off is not "removed in Notion": form_fields leaves it out anyway.
+    keep = {f.id for f in properties.form_fields(live)
+            if form_fields.offerable(f, form_fields.NOT_FOR_VISITORS)}
     old_names = {f.id: f.name for f in properties.form_fields(form.schema or {})}
     gone = [s for s in form.fields if str(s.get("id")) not in keep]
     form.fields = [s for s in form.fields if str(s.get("id")) in keep]
@@ -95,12 +97,14 @@ def available(form: PublicForm) -> list[properties.Field]:
     """Offerable properties not in the form yet (properties added in Notion land here)."""
     shown = {str(s.get("id")) for s in form.fields}
     return [f for f in properties.form_fields(form.schema or {})
-            if form_fields.offerable(f) and f.id not in shown]
+            if form_fields.offerable(f, form_fields.enabled(form)) and f.id not in shown]
 
 
 def left_out(form: PublicForm) -> list[properties.Field]:
-    """Properties never offered to visitors: read-only ones, people, relations, files."""
-    return [f for f in properties.form_fields(form.schema or {}) if not form_fields.offerable(f)]
+    """Properties not offered to visitors: read-only ones, people and relations not enabled."""
+    allowed = form_fields.enabled(form)
+    return [f for f in properties.form_fields(form.schema or {})
+            if not form_fields.offerable(f, allowed)]
 
 
 @dataclass
@@ -131,6 +135,8 @@ def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | Non
     v["is_open"] = data.get("is_open") == "on"
     v["notify_each"] = data.get("notify_each") == "on"
     v["notify_failures"] = data.get("notify_failures") == "on"
+    v["offer_people"] = data.get("offer_people") == "on"
+    v["offer_relations"] = data.get("offer_relations") == "on"
     v["file_limit_bytes"], limit_error = file_cap(data.get("file_limit_mb", ""), workspace_limit)
     if limit_error:
         errors["file_limit_mb"] = limit_error
@@ -156,7 +162,11 @@ def apply(form: PublicForm, changes: Changes, data: Mapping) -> None:
     the dropped-properties notice, so it is cleared."""
     for name, value in changes.values.items():
         setattr(form, name, value)
-    form.fields = changes.fields
+    # A picker switched off leaves the form (it is added again once switched on).
+    allowed = form_fields.enabled(form)
+    types = {f.id: f.type for f in properties.form_fields(form.schema or {})}
+    form.fields = [s for s in changes.fields if types.get(str(s.get("id"))) not in
+                   form_fields.NOT_FOR_VISITORS - allowed]
     form.dropped = None
     password = str(data.get("password") or "")
     if data.get("remove_password") == "on":
@@ -195,7 +205,7 @@ def _field_settings(form: PublicForm, data: Mapping, errors: dict) -> list[dict]
     """Each field's label, help, required, default, prefill and hidden, as typed; a default (or
     a hidden field's fixed value) that Notion would refuse is an error at that input."""
     out = []
-    current = {f.id: f for f in form_fields.form_fields(form.schema, form.fields)}
+    current = {f.id: f for f in form_fields.of(form)}
     for s in form.fields:
         f = current.get(str(s.get("id")))
         if f is None:
@@ -210,7 +220,7 @@ def _field_settings(form: PublicForm, data: Mapping, errors: dict) -> list[dict]
             "prefill": data.get(f"{key}-prefill") == "on",
             "hidden": data.get(f"{key}-hidden") == "on",
         }
-        if f.type == "files":  # a picker: no default, never hidden (uploads.py)
+        if f.type in ("files", *form_fields.NOT_FOR_VISITORS):  # pickers: no default, shown
             setting.update(default="", hidden=False, prefill=False)
         if setting["default"]:
             try:

@@ -23,6 +23,7 @@ from ..models import RowSubmission
 from ..notion import body as notion_body
 from ..notion import properties
 from ..notion.properties import FieldError
+from . import choices
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -34,7 +35,7 @@ def parse(form: PublicForm, data: Mapping) -> tuple[dict, dict[str, str], dict[s
 
     Only the form's visible fields are read from the body; hidden fields take the owner's fixed
     value, whatever the body says. Visitors pick among existing options, never add new ones."""
-    fields = form_fields.form_fields(form.schema, form.fields)
+    fields = form_fields.of(form)
     props, errors, values = properties.parse_form(
         form_fields.schema_of(form.schema, fields), data,
         require_title=False, allow_new_options=False,
@@ -47,9 +48,12 @@ def parse(form: PublicForm, data: Mapping) -> tuple[dict, dict[str, str], dict[s
                 continue
             if value is not None:
                 props[f.name] = value
-        elif (f.required and f.type != "files" and f.name not in errors
+        elif (f.required and f.type not in ("files", *choices.PICKERS) and f.name not in errors
               and not _given(props.get(f.name), f.type)):  # files: uploads.collect
             errors[f.name] = _("This field is required.")
+    picked, picker_errors, picker_values = choices.parse(form, fields, data)
+    props, errors, values = {**props, **picked}, {**errors, **picker_errors}, {**values,
+                                                                              **picker_values}
     if not errors:
         errors = notion_body.page_size_errors(form.data_source_id, props)
     return props, errors, values
@@ -122,7 +126,7 @@ def cell(row: RowSubmission, name: str) -> str:
 def as_csv(form: PublicForm) -> str:
     """Every submission: when, its state, each field's value, its Notion page, Notion's refusal
     (cells safe against CSV injection)."""
-    names = [f.name for f in form_fields.form_fields(form.schema, form.fields)]
+    names = [f.name for f in form_fields.of(form)]
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["submitted_at_utc", "state", *names, "notion_url", "error"])
