@@ -94,9 +94,12 @@ def preview(form_id: int):
 def rows(form_id: int):
     """What visitors sent through the form: each row's state and its Notion page."""
     form = owned_or_404(PublicForm, form_id)
+    rows = submissions.rows_of(form)
+    files = submissions.files_of(rows)
     return render_template(
-        "public_forms/submissions.html", form=form, rows=submissions.rows_of(form),
-        names=[f.name for f in _fields(form)], cell=submissions.cell,
+        "public_forms/submissions.html", form=form, rows=rows,
+        names=[f.name for f in _fields(form)],
+        cell=lambda row, name: submissions.cell(row, name, files),
         describe=wording.describe_state,
     )
 

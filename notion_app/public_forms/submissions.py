@@ -18,6 +18,7 @@ from sqlalchemy import or_, select, update
 
 from .. import mail, outbox
 from ..extensions import db
+from ..files import storage
 from ..imports.runs import safe_cell
 from ..models import RowSubmission
 from ..notion import body as notion_body
@@ -114,13 +115,20 @@ def rows_of(form: PublicForm, limit: int | None = LISTED) -> list[RowSubmission]
     return list(db.session.scalars(query.limit(limit) if limit else query))
 
 
-def cell(row: RowSubmission, name: str) -> str:
-    """A stored property value as text (values are kept as sent: {type: value})."""
+def cell(row: RowSubmission, name: str, files: Mapping | None = None) -> str:
+    """A stored property value as text (values are kept as sent: {type: value}); a files
+    field's are the names of the visitor's files (`files`: storage.of_rows)."""
     value = (row.properties or {}).get(name)
     if not isinstance(value, Mapping) or not value:
-        return ""
+        kept = [f.filename for f in (files or {}).get(row.id, []) if f.property_name == name]
+        return ", ".join(kept)
     ptype = next(iter(value))
     return properties.value_text({"type": ptype, **value})
+
+
+def files_of(rows: list[RowSubmission]) -> dict:
+    """The visitors' files of these rows (names and sizes), for `cell`."""
+    return storage.of_rows([r.id for r in rows])
 
 
 def as_csv(form: PublicForm) -> str:
@@ -130,8 +138,10 @@ def as_csv(form: PublicForm) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["submitted_at_utc", "state", *names, "notion_url", "error"])
-    for row in reversed(rows_of(form, limit=None)):
-        cells = [safe_cell(cell(row, n)) for n in names]
+    rows = list(reversed(rows_of(form, limit=None)))
+    files = files_of(rows)
+    for row in rows:
+        cells = [safe_cell(cell(row, n, files)) for n in names]
         writer.writerow([row.created_at.isoformat(timespec="seconds"), row.state, *cells,
                          safe_cell(row.notion_page_url), safe_cell(row.last_error)])
     return out.getvalue()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 
-from helpers import key, logout
+from helpers import key, login, logout
 from sqlalchemy import func, select
 
 from notion_app.extensions import db
@@ -65,6 +65,10 @@ def test_a_visitors_file_reaches_notion_byte_for_byte(client, app, sandbox):
     assert received["sha256"] == hashlib.sha256(data).hexdigest()
     [row] = form_rows(app)
     assert row.form_id == form_id and row.title_text == "With a scan"
+    # The owner sees the file's name with the submission, on the page and in the CSV.
+    login(client)
+    assert ">scan.pdf</td>" in client.get(f"/forms/{form_id}/submissions").get_data(as_text=True)
+    assert "scan.pdf" in client.get(f"/forms/{form_id}/submissions.csv").get_data(as_text=True)
 
 
 def test_a_file_over_the_forms_cap_is_refused_at_the_field_and_the_answers_kept(
