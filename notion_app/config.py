@@ -116,6 +116,9 @@ DEFAULTS = {
     "WEBHOOK_RETRY_HOURS": 24.0,
     "WEBHOOK_LOG_DAYS": 30,
     "WEBHOOK_ALLOW_PRIVATE": False,
+    # Public forms with a file picker (public_forms/uploads.py): the largest body, all of a
+    # visitor's files together; each file is also held to the form's own cap.
+    "FORM_UPLOAD_MAX_MB": 25.0,
 }
 
 # Environment variables read as strings (docs/deploy.md lists them all).
@@ -168,6 +171,7 @@ ENV_FLOATS = (
     "ROW_UPLOAD_MAX_MB",
     "MAIL_TIMEOUT",
     "FORM_RATE_WINDOW", "FORM_MIN_SECONDS", "FORM_BODY_MAX_MB",
+    "FORM_UPLOAD_MAX_MB",  # public forms' files
 )
 
 

@@ -22,7 +22,7 @@ from ..files import storage, uploading
 from ..models import Import, NotionConnection, RowState, RowSubmission, utcnow
 from ..notion import errors as nerr
 from ..notion import oauth
-from . import reconcile, sender, updates
+from . import listeners, reconcile, sender, updates
 
 WAITING_FOR_RECONNECT = "Waiting for you to reconnect this Notion workspace."
 MISCONFIGURED = (
@@ -191,10 +191,13 @@ def _record_outcome(row, lease, state, *, error=None, prop=None, due="keep") -> 
               "error_property": prop}
     if due != "keep":
         values["next_attempt_at"] = due
-    if _write_if_leased(row, lease, values, event=state) and state in RETRYABLE:
+    written = _write_if_leased(row, lease, values, event=state)
+    if written and state in RETRYABLE:
         next_at = values.get("next_attempt_at", row.next_attempt_at)
         if next_at is not None:
             sender.wake(at=next_at)
+    elif written and state == RowState.FAILED:
+        listeners.row_failed(row)  # e.g. a public form's owner is mailed (queued, not sent here)
 
 
 def _record_sent(row: RowSubmission, lease, page: dict) -> None:

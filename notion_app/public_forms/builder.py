@@ -11,14 +11,15 @@ from flask_login import current_user
 
 from ..accounts.confirmation import require_confirmed
 from ..buttons import PostForm
-from ..data_sources import catalog, templates
+from ..data_sources import attachments, catalog, templates
 from ..data_sources.catalog import data_source_or_404
 from ..extensions import db
+from ..files import checks
 from ..localization import zone_for_request
 from ..notion import properties
 from ..outbox import wording
 from ..scoping import connection_or_404, owned_or_404
-from . import embedding, public, settings, submissions
+from . import choices, embedding, public, settings, submissions
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -52,6 +53,7 @@ def edit(form_id: int):
     """The builder, after taking Notion's schema as it is now (removed properties drop out)."""
     form = owned_or_404(PublicForm, form_id)
     settings.reconcile(form, catalog.schema(form.connection, form.data_source_id)["properties"])
+    choices.refresh(form, _fields(form))  # what visitors pick from, as Notion lists it now
     return _page(form, _values(form), form.fields, {})
 
 
@@ -61,7 +63,8 @@ def save(form_id: int):
     """Save the settings; a Move, Add or Remove button saves them and then does that."""
     form = owned_or_404(PublicForm, form_id)
     found = catalog.templates(form.connection, form.data_source_id)
-    changes = settings.read(form, request.form, zone_for_request(), found)
+    changes = settings.read(form, request.form, zone_for_request(), found,
+                            _workspace_limit(form))
     if changes.errors:
         flash("The form was not saved. Please correct the fields marked below.", "error")
         return _page(form, changes.values, changes.fields, changes.errors), 400
@@ -69,6 +72,7 @@ def save(form_id: int):
     done = settings.rearrange(form, request.form)
     if done:
         db.session.commit()
+    choices.refresh(form, _fields(form))  # a picker just added or enabled has its list now
     flash(done or "Saved.", "success")
     # A move comes back with the focus on the button pressed (autofocus, which a #fragment
     # would cancel); an add or remove comes back at the fields.
@@ -90,9 +94,12 @@ def preview(form_id: int):
 def rows(form_id: int):
     """What visitors sent through the form: each row's state and its Notion page."""
     form = owned_or_404(PublicForm, form_id)
+    rows = submissions.rows_of(form)
+    files = submissions.files_of(rows)
     return render_template(
-        "public_forms/submissions.html", form=form, rows=submissions.rows_of(form),
-        names=[f.name for f in _fields(form)], cell=submissions.cell,
+        "public_forms/submissions.html", form=form, rows=rows,
+        names=[f.name for f in _fields(form)],
+        cell=lambda row, name: submissions.cell(row, name, files),
         describe=wording.describe_state,
     )
 
@@ -109,7 +116,7 @@ def rows_csv(form_id: int):
 
 
 def _fields(form):
-    return form_fields.form_fields(form.schema, form.fields)
+    return form_fields.of(form)
 
 
 def _values(form: PublicForm) -> dict:
@@ -117,10 +124,24 @@ def _values(form: PublicForm) -> dict:
         "title": form.title, "description": form.description or "", "language": form.language,
         "thank_you": form.thank_you or "", "redirect_url": form.redirect_url or "",
         "is_open": form.is_open, "notify_each": form.notify_each, "closes_at": form.closes_at,
+        "notify_failures": form.notify_failures,
+        "offer_people": form.offer_people, "offer_relations": form.offer_relations,
+        "file_limit_mb": _mb(form.file_limit_bytes),
         "max_submissions": form.max_submissions or "",
         "embed_origins": "\n".join(form.embed_origins or []),
         "template": form.template,
     }
+
+
+def _workspace_limit(form: PublicForm) -> int | None:
+    """The workspace's per-file limit (cached; asked of Notion only for a form with a files
+    field), which the form's own cap may not pass."""
+    pickers = [f.field for f in _fields(form) if f.type == "files"]
+    return attachments.upload_limit(form.connection, pickers) if pickers else None
+
+
+def _mb(size: int | None) -> str:
+    return "" if not size else f"{size / checks.MiB:.2f}".rstrip("0").rstrip(".")
 
 
 def _page(form: PublicForm, values: dict, field_settings: list[dict], errors: dict):
@@ -139,4 +160,6 @@ def _page(form: PublicForm, values: dict, field_settings: list[dict], errors: di
         template_options=templates.options(catalog.templates(form.connection,
                                                              form.data_source_id)),
         template_value=templates.form_value(values.get("template")),
+        takes_files=any(f.type == "files" for f, _s in rows),
+        workspace_limit=checks.size_text(_workspace_limit(form) or checks.DEFAULT_LIMIT),
     )

@@ -1,8 +1,10 @@
 """A public form's fields: the owner's settings joined to the data source's properties.
 
-Only property types a visitor can fill in without seeing the workspace are offered: people and
-relation pickers would reveal workspace names and page titles, and visitor files are not taken
-yet, so those three are left out (the builder says so). Read-only types (formula, rollup,
+Only property types a visitor can fill in without seeing the workspace are offered by default:
+people and relation pickers reveal workspace names and page titles, so those two are offered only
+once the owner enables them, after a warning (`enabled`; choices.py lists what visitors pick).
+A `files` property is a file picker (uploads.py), in the form only once its owner adds it:
+visitors' files take the owner's storage. Read-only types (formula, rollup,
 created_time, unique_id, ...) are never offered, decided by the same `Field.writable` as the row
 form (notion/properties).
 """
@@ -15,8 +17,10 @@ from dataclasses import dataclass
 from ..notion import properties
 from ..notion.properties import FieldError
 
-# Writable in the row form but not offered to visitors (see the module docstring).
-NOT_FOR_VISITORS = frozenset({"people", "relation", "files"})
+# Writable in the row form but not offered to visitors unless enabled (the module docstring).
+NOT_FOR_VISITORS = frozenset({"people", "relation"})
+# The form's switch for each of them.
+SWITCHES = {"people": "offer_people", "relation": "offer_relations"}
 MAX_LABEL = 200
 MAX_HELP = 1000
 MAX_DEFAULT = 2000
@@ -51,8 +55,13 @@ class FormField:
         return self.field.type
 
 
-def offerable(field: properties.Field) -> bool:
-    return field.writable and field.type not in NOT_FOR_VISITORS
+def enabled(form) -> frozenset[str]:
+    """The picker types the form's owner enabled (people, relation)."""
+    return frozenset(t for t, switch in SWITCHES.items() if getattr(form, switch, False))
+
+
+def offerable(field: properties.Field, allowed: frozenset[str] = frozenset()) -> bool:
+    return field.writable and (field.type not in NOT_FOR_VISITORS or field.type in allowed)
 
 
 def settings_for(property_id: str, *, title: bool = False) -> dict:
@@ -61,13 +70,20 @@ def settings_for(property_id: str, *, title: bool = False) -> dict:
             "prefill": False, "hidden": False}
 
 
-def form_fields(schema: Mapping, settings: list[dict]) -> list[FormField]:
-    """The form's fields in the owner's order; settings whose property is gone are skipped."""
+def of(form) -> list[FormField]:
+    """The form's fields as visitors get them (the pickers its owner enabled)."""
+    return form_fields(form.schema, form.fields, enabled(form))
+
+
+def form_fields(schema: Mapping, settings: list[dict],
+                allowed: frozenset[str] = frozenset()) -> list[FormField]:
+    """The form's fields in the owner's order; settings whose property is gone (or is a picker
+    not enabled) are skipped."""
     by_id = {f.id: f for f in properties.form_fields(schema or {})}
     out = []
     for s in settings or []:
         field = by_id.get(str(s.get("id")))
-        if field is None or not offerable(field):
+        if field is None or not offerable(field, allowed):
             continue
         out.append(FormField(
             field=field, label=str(s.get("label") or "") or field.name,
@@ -80,7 +96,9 @@ def form_fields(schema: Mapping, settings: list[dict]) -> list[FormField]:
 
 def schema_of(schema: Mapping, fields: list[FormField]) -> dict:
     """The part of the schema the visitor's inputs fill in (hidden fields are not inputs)."""
-    shown = {f.name for f in fields if not f.hidden}
+    # Files come from uploads.py, people and pages from choices.py.
+    shown = {f.name for f in fields
+             if not f.hidden and f.type not in ("files", *NOT_FOR_VISITORS)}
     return {name: prop for name, prop in (schema or {}).items() if name in shown}
 
 

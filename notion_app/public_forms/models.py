@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -53,6 +53,17 @@ class PublicForm(db.Model):
     template: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Mail the owner on each submission (notion_app/mail.py: MAIL_URL; in dev, /_dev/mailbox).
     notify_each: Mapped[bool] = mapped_column(default=False)
+    # Mail the owner when Notion refuses a row sent through the form (failures.py).
+    notify_failures: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The largest file a visitor may send (bytes), at or below the workspace's limit when the
+    # owner saved it; NULL: the workspace's own limit (uploads.py).
+    file_limit_bytes: Mapped[int | None]
+    # People and relation pickers, off by default: they show visitors workspace member names
+    # and page titles. `picker_choices` ({property id: [{"id", "label"}]}) is what visitors pick
+    # from, taken from Notion when the owner last opened or saved the builder (choices.py).
+    offer_people: Mapped[bool] = mapped_column(default=False, server_default=false())
+    offer_relations: Mapped[bool] = mapped_column(default=False, server_default=false())
+    picker_choices: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Origins (https://host[:port]) whose pages may show the form in an <iframe>.
     embed_origins: Mapped[list[str] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

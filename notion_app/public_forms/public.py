@@ -3,8 +3,9 @@
 Every answer is checked in this order, and nothing is saved unless all pass: the form takes
 answers (open, not expired, not full), the address and the form are under their rate limits,
 the honeypot is empty (a bot is thanked and forgotten), the signed token is this form's and old
-enough, the password (when set) is right, every field is valid. Anything refused shows the form
-again with what was typed and the message at the field. Visitor-facing text is in the form's
+enough, the password (when set) is right, every field is valid, every file fits (uploads.py).
+Anything refused shows the form again with what was typed and the message at the field (files
+are picked again: a browser cannot refill a file input). Visitor-facing text is in the form's
 language (Flask-Babel, notion_app/translations).
 """
 
@@ -21,7 +22,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import check_password_hash
 
 from ..extensions import db
-from . import abuse, settings, submissions, tokens
+from . import abuse, choices, settings, submissions, tokens, uploads
 from . import fields as form_fields
 from .models import PublicForm
 
@@ -31,16 +32,30 @@ PUBLIC_ID_RE = re.compile(r"^[A-Za-z0-9_-]{22,64}$")
 
 def form_or_404(public_id: str) -> PublicForm:
     """The form with this public id; a malformed or unknown id is a plain 404 (T43)."""
+    form = find(public_id)
+    if form is None:
+        abort(404)
+    g.public_form = form  # for the headers: who may frame it (embedding.py)
+    return form
+
+
+def find(public_id: str) -> PublicForm | None:
+    """The form, or None; loaded once per request (the body limit looks first)."""
+    loaded = g.get("public_form_loaded")
+    if loaded is not None and loaded.public_id == public_id:
+        return loaded
     form = None
     if PUBLIC_ID_RE.match(public_id):
         # Its owner and connection in the same query: every answer checks both.
         form = db.session.scalar(select(PublicForm).where(PublicForm.public_id == public_id)
                                  .options(joinedload(PublicForm.user),
                                           joinedload(PublicForm.connection)))
-    if form is None:
-        abort(404)
-    g.public_form = form  # for the headers: who may frame it (embedding.py)
+    g.public_form_loaded = form
     return form
+
+
+def takes_files(form: PublicForm) -> bool:
+    return bool(uploads.with_files(form_fields.of(form)))
 
 
 @bp.get("/f/<public_id>")
@@ -51,7 +66,7 @@ def show(public_id: str):
         if (refused := abuse.refusal(form)) is not None:
             return _closed(form, refused, 200)
         settings.follow_cached_schema(form)
-        fields = form_fields.form_fields(form.schema, form.fields)
+        fields = form_fields.of(form)
         values = form_fields.initial_values(fields, request.args)
         return _form_page(form, fields, values, {}, tokens.issue(form.public_id))
 
@@ -71,13 +86,16 @@ def submit(public_id: str):
 
 
 def _answers(form: PublicForm):
-    fields = form_fields.form_fields(form.schema, form.fields)
+    fields = form_fields.of(form)
     token = request.form.get("token", "")
     try:
         served = tokens.check(form.public_id, token)
     except tokens.TokenRefused:
         served = None
     props, errors, values = submissions.parse(form, request.form)
+    # Checked before anything is stored; a refused file is named at its field.
+    files, file_errors = uploads.collect(form, fields, request.files)
+    errors = {**errors, **file_errors}
     if served is None:
         notice = _("This page was open too long to send. Check your answers and send again.")
         return _form_page(form, fields, values, errors, tokens.issue(form.public_id), notice), 400
@@ -89,7 +107,7 @@ def _answers(form: PublicForm):
         errors = {**errors, "form_password": _("That password is not right.")}
     if errors:
         return _form_page(form, fields, values, errors, token), 400
-    row = submissions.save(form, props, served.nonce)
+    row = submissions.save(form, props, served.nonce, files)
     if row is None:
         return _closed(form, abuse.FULL, 403)
     return _thanked(form)
@@ -111,15 +129,18 @@ def thanks(public_id: str):
 
 @bp.errorhandler(RequestEntityTooLarge)
 def too_large(_error):
-    """A body over FORM_BODY_MAX_MB: nothing was read or saved; say so in the form's language."""
-    form = None
-    public_id = (request.view_args or {}).get("public_id", "")
-    if PUBLIC_ID_RE.match(public_id):
-        form = db.session.scalar(select(PublicForm).where(PublicForm.public_id == public_id))
+    """A body over FORM_BODY_MAX_MB (FORM_UPLOAD_MAX_MB for a form with files): nothing was read
+    or saved; say so in the form's language, never with a bare 413."""
+    form = find((request.view_args or {}).get("public_id", ""))
     with force_locale(form.language if form else "en"):
-        page = render_template(
-            "public_forms/message.html", form=form, title=_("Too much to send at once"),
-            detail=_("Nothing was saved. Go back, shorten your answers and send again."))
+        if form is not None and takes_files(form):
+            detail = _("Your files come to more than %(total)s, the most this form takes at "
+                       "once. Nothing was saved. Go back, pick fewer or smaller files and send "
+                       "again.", total=uploads.picker(form)["body_text"])
+        else:
+            detail = _("Nothing was saved. Go back, shorten your answers and send again.")
+        page = render_template("public_forms/message.html", form=form,
+                               title=_("Too much to send at once"), detail=detail)
         return page, 413
 
 
@@ -127,7 +148,8 @@ def _form_page(form, fields, values, errors, token, notice=None, *, preview=Fals
     return render_template(
         "public_forms/form.html", form=form, fields=[f for f in fields if not f.hidden],
         values=values, errors=errors, token=token, notice=notice, preview=preview,
-        honeypot=abuse.HONEYPOT,
+        honeypot=abuse.HONEYPOT, picker=uploads.picker(form), takes_files=takes_files(form),
+        choices={f.key: choices.of(form, f) for f in choices.pickers(fields)},
     )
 
 
@@ -146,7 +168,7 @@ def _busy(form, wait: int):
 
 def preview_page(form: PublicForm):
     """The form exactly as a visitor sees it, for its owner (nothing can be sent from it)."""
-    fields = form_fields.form_fields(form.schema, form.fields)
+    fields = form_fields.of(form)
     with force_locale(form.language):
         return _form_page(form, fields, form_fields.initial_values(fields, request.args), {},
                           "", preview=True)

@@ -17,6 +17,7 @@ from werkzeug.security import generate_password_hash
 
 from ..data_sources import catalog, field_order, templates
 from ..extensions import db
+from ..files import checks
 from ..models import NotionConnection, User
 from ..notion import properties
 from ..notion.properties import FieldError
@@ -41,8 +42,9 @@ def create(user: User, conn: NotionConnection, ds: Mapping, schema: Mapping) -> 
     """A closed form on the data source with every offerable field, in the row form's order."""
     props = schema.get("properties") or {}
     ordered = field_order.ordered(properties.form_fields(props), field_order.load(conn, ds["id"]))
+    # A files picker only once the owner adds it: visitors' files take the owner's storage.
     settings = [form_fields.settings_for(f.id, title=f.type == "title")
-                for f in ordered if form_fields.offerable(f)]
+                for f in ordered if form_fields.offerable(f) and f.type != "files"]
     form = PublicForm(
         public_id=new_public_id(), user_id=user.id, connection_id=conn.id,
         data_source_id=ds["id"], data_source_title=(ds.get("title") or "")[:255] or None,
@@ -68,7 +70,9 @@ def reconcile(form: PublicForm, live: Mapping) -> list[str]:
     live = dict(live or {})
     if live == (form.schema or {}):
         return []
-    keep = {f.id for f in properties.form_fields(live) if form_fields.offerable(f)}
+    # A picker switched off is not "removed in Notion": form_fields leaves it out anyway.
+    keep = {f.id for f in properties.form_fields(live)
+            if form_fields.offerable(f, form_fields.NOT_FOR_VISITORS)}
     old_names = {f.id: f.name for f in properties.form_fields(form.schema or {})}
     gone = [s for s in form.fields if str(s.get("id")) not in keep]
     form.fields = [s for s in form.fields if str(s.get("id")) in keep]
@@ -93,12 +97,14 @@ def available(form: PublicForm) -> list[properties.Field]:
     """Offerable properties not in the form yet (properties added in Notion land here)."""
     shown = {str(s.get("id")) for s in form.fields}
     return [f for f in properties.form_fields(form.schema or {})
-            if form_fields.offerable(f) and f.id not in shown]
+            if form_fields.offerable(f, form_fields.enabled(form)) and f.id not in shown]
 
 
 def left_out(form: PublicForm) -> list[properties.Field]:
-    """Properties never offered to visitors: read-only ones, people, relations, files."""
-    return [f for f in properties.form_fields(form.schema or {}) if not form_fields.offerable(f)]
+    """Properties not offered to visitors: read-only ones, people and relations not enabled."""
+    allowed = form_fields.enabled(form)
+    return [f for f in properties.form_fields(form.schema or {})
+            if not form_fields.offerable(f, allowed)]
 
 
 @dataclass
@@ -110,9 +116,11 @@ class Changes:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | None) -> Changes:
+def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | None,
+         workspace_limit: int | None = None) -> Changes:
     """The builder's POST as settings, each checked (nothing is saved here); the template is
-    checked against the data source's (`found_templates`)."""
+    checked against the data source's (`found_templates`), the file cap against the
+    workspace's limit (`workspace_limit`, None: Notion's free plan's)."""
     out = Changes()
     v, errors = out.values, out.errors
     v["title"] = _text(data, "title", MAX_TITLE)
@@ -126,6 +134,12 @@ def read(form: PublicForm, data: Mapping, zone: str, found_templates: list | Non
         errors["redirect_url"] = "Give an https:// address, or leave it empty to show the text."
     v["is_open"] = data.get("is_open") == "on"
     v["notify_each"] = data.get("notify_each") == "on"
+    v["notify_failures"] = data.get("notify_failures") == "on"
+    v["offer_people"] = data.get("offer_people") == "on"
+    v["offer_relations"] = data.get("offer_relations") == "on"
+    v["file_limit_bytes"], limit_error = file_cap(data.get("file_limit_mb", ""), workspace_limit)
+    if limit_error:
+        errors["file_limit_mb"] = limit_error
     v["closes_at"], errors_at = _moment(data.get("closes_at", ""), zone)
     if errors_at:
         errors["closes_at"] = errors_at
@@ -148,7 +162,11 @@ def apply(form: PublicForm, changes: Changes, data: Mapping) -> None:
     the dropped-properties notice, so it is cleared."""
     for name, value in changes.values.items():
         setattr(form, name, value)
-    form.fields = changes.fields
+    # A picker switched off leaves the form (it is added again once switched on).
+    allowed = form_fields.enabled(form)
+    types = {f.id: f.type for f in properties.form_fields(form.schema or {})}
+    form.fields = [s for s in changes.fields if types.get(str(s.get("id"))) not in
+                   form_fields.NOT_FOR_VISITORS - allowed]
     form.dropped = None
     password = str(data.get("password") or "")
     if data.get("remove_password") == "on":
@@ -187,7 +205,7 @@ def _field_settings(form: PublicForm, data: Mapping, errors: dict) -> list[dict]
     """Each field's label, help, required, default, prefill and hidden, as typed; a default (or
     a hidden field's fixed value) that Notion would refuse is an error at that input."""
     out = []
-    current = {f.id: f for f in form_fields.form_fields(form.schema, form.fields)}
+    current = {f.id: f for f in form_fields.of(form)}
     for s in form.fields:
         f = current.get(str(s.get("id")))
         if f is None:
@@ -202,6 +220,8 @@ def _field_settings(form: PublicForm, data: Mapping, errors: dict) -> list[dict]
             "prefill": data.get(f"{key}-prefill") == "on",
             "hidden": data.get(f"{key}-hidden") == "on",
         }
+        if f.type in ("files", *form_fields.NOT_FOR_VISITORS):  # pickers: no default, shown
+            setting.update(default="", hidden=False, prefill=False)
         if setting["default"]:
             try:
                 form_fields.text_value(form.schema, f, setting["default"])
@@ -259,6 +279,27 @@ def local_input(moment: datetime | None, zone: str) -> str:
     if moment is None:
         return ""
     return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).strftime("%Y-%m-%dT%H:%M")
+
+
+def file_cap(text: str, workspace_limit: int | None) -> tuple[int | None, str | None]:
+    """The owner's per-file cap in MB (empty: the workspace's limit), at or below the
+    workspace's limit, as bytes."""
+    text = str(text or "").strip().replace(",", ".")[:20]
+    if not text:
+        return None, None
+    limit = workspace_limit or checks.DEFAULT_LIMIT
+    try:
+        mb = float(text)
+    except ValueError:
+        mb = -1.0
+    if not 0 < mb < 1e6:
+        return None, ("Give a size in MB, like 5 or 0.5, or leave it empty for the "
+                      "workspace's limit.")
+    cap = int(mb * checks.MiB)
+    if cap > limit:
+        return None, (f"This workspace takes files up to {checks.size_text(limit)}: give that "
+                      f"or less.")
+    return max(cap, 1), None
 
 
 def _count(text: str) -> tuple[int | None, str | None]:
