@@ -1,4 +1,4 @@
-"""What keeps bots and floods off a public form (security.md T43), besides the signed token.
+"""What keeps bots and floods off a public form (T43 in docs/security.md), besides the signed token.
 
 - The honeypot: an input people never see (hidden by CSS, out of the tab order, labelled "leave
   empty"); a bot that fills every input gets the thank-you page and nothing is saved.
